@@ -1,0 +1,41 @@
+# Hearth: `make run` serves the site with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Finds (or creates, or starts) a PostgreSQL database and exports its URL.
+WITH_DATABASE = url="$$($(PY) -m community.devdb)" || exit 1; export DATABASE_URL="$$url";
+
+.PHONY: run test lint format install demo clean-db
+
+run: $(STAMP)
+	@$(WITH_DATABASE) \
+	  $(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py demo_data && \
+	  echo "Hearth is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)" && \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	@$(WITH_DATABASE) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hearth needs Python 3.11 or newer (set PYTHON=python3.x).")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+# Stops and removes the project-local PostgreSQL cluster, if `make` made one.
+clean-db:
+	@if [ -f .pgdata/PG_VERSION ]; then pg_ctl -D .pgdata stop -m fast || true; rm -rf .pgdata; fi

@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from accounts.models import Member
+from accounts.services import assign_display_name, validate_new_display_name
+
+
+class MemberCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = Member
+        fields = ("email", "display_name")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+    def clean_display_name(self):
+        return validate_new_display_name(self.cleaned_data["display_name"])
+
+
+class MemberChangeForm(UserChangeForm):
+    class Meta:
+        model = Member
+        fields = "__all__"
+
+    def clean_display_name(self):
+        return validate_new_display_name(self.cleaned_data["display_name"], member=self.instance)
+
+
+@admin.register(Member)
+class MemberAdmin(UserAdmin):
+    form = MemberChangeForm
+    add_form = MemberCreationForm
+    ordering = ["-date_joined"]
+    list_display = ["display_name", "handle", "email", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "open_to_mentoring", "date_joined"]
+    search_fields = ["display_name", "handle", "email"]
+    readonly_fields = ["handle", "date_joined", "last_login"]
+    date_hierarchy = "date_joined"
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("display_name", "handle", "bio", "avatar", "open_to_mentoring")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "display_name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+    def save_model(self, request, obj, form, change):
+        if "display_name" in form.changed_data or not obj.handle:
+            assign_display_name(obj, form.cleaned_data["display_name"])
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,79 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from accounts import names
+from accounts.avatars import reencode_avatar
+from accounts.services import validate_new_display_name
+
+DISPLAY_NAME_HELP = (
+    "How other members will know you. Use a pseudonym if you like: nobody here sees your "
+    "e-mail address."
+)
+
+
+class DisplayNameField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=names.MAX_LENGTH,
+            min_length=names.MIN_LENGTH,
+            help_text=DISPLAY_NAME_HELP,
+            **kwargs,
+        )
+        self.widget.attrs.update(autocomplete="nickname", spellcheck="false")
+
+
+class SignupForm(AllauthSignupForm):
+    display_name = DisplayNameField(label="Display name")
+
+    field_order = ["email", "display_name", "password1", "password2"]
+
+    def clean_display_name(self):
+        return validate_new_display_name(self.cleaned_data["display_name"])
+
+
+class ProfileForm(forms.Form):
+    display_name = DisplayNameField(label="Display name")
+    bio = forms.CharField(
+        label="About you",
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="A few words other members will see on your profile (600 characters at most).",
+    )
+    open_to_mentoring = forms.BooleanField(label="I am open to mentoring", required=False)
+    avatar = forms.FileField(
+        label="New picture",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=(
+            f"PNG, JPEG or WebP, up to {settings.HEARTH_AVATAR_MAX_BYTES // 1_048_576} MB. "
+            "We crop it square and remove everything but the picture (location, camera, dates)."
+        ),
+    )
+    remove_avatar = forms.BooleanField(label="Remove my picture", required=False)
+
+    def __init__(self, *args, member, **kwargs):
+        self.member = member
+        kwargs.setdefault(
+            "initial",
+            {
+                "display_name": member.display_name,
+                "bio": member.bio,
+                "open_to_mentoring": member.open_to_mentoring,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_display_name(self):
+        return validate_new_display_name(self.cleaned_data["display_name"], member=self.member)
+
+    def clean_avatar(self):
+        upload = self.cleaned_data.get("avatar")
+        if not upload:
+            return None
+        try:
+            return reencode_avatar(upload)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error

@@ -1,0 +1,85 @@
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import names
+
+
+def new_avatar_seed():
+    return secrets.token_hex(8)
+
+
+class MemberManager(BaseUserManager):
+    """`create_user` and `create_superuser` for Django's own tools (createsuperuser, tests);
+    the site signs members up through allauth and accounts.services."""
+
+    def _create(self, email, password, display_name, **fields):
+        from accounts.services import assign_display_name
+
+        member = self.model(email=self.normalize_email(email).lower(), **fields)
+        assign_display_name(member, display_name)
+        member.set_password(password)
+        member.save(using=self._db)
+        return member
+
+    def create_user(self, email, password=None, display_name="", **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, display_name, **fields)
+
+    def create_superuser(self, email, password=None, display_name="", **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, display_name, **fields)
+
+
+class Member(AbstractBaseUser, PermissionsMixin):
+    """Someone with an account. Other members know them only by display name and avatar;
+    the e-mail address and everything else here stays between the member and the staff."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField(max_length=names.MAX_LENGTH)
+    # NFKC + casefold + letters and digits only: two names that read alike share a key.
+    display_name_key = models.CharField(
+        max_length=names.MAX_LENGTH * 3, unique=True, editable=False
+    )
+    handle = models.SlugField(max_length=64, unique=True, help_text="Used in profile URLs.")
+    bio = models.TextField(max_length=600, blank=True)
+    avatar = models.FileField(upload_to="avatars/", blank=True)
+    avatar_seed = models.CharField(max_length=16, default=new_avatar_seed, editable=False)
+    open_to_mentoring = models.BooleanField(default=False)
+
+    is_staff = models.BooleanField(
+        default=False, help_text="Can sign in to the admin site to manage communities."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = MemberManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = "member"
+        ordering = ["display_name_key"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="member_email_unique_ignoring_case"),
+        ]
+        indexes = [models.Index(fields=["date_joined"])]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile", kwargs={"handle": self.handle})
+
+    def get_short_name(self):
+        return self.display_name
+
+    def get_full_name(self):
+        return self.display_name

@@ -1,0 +1,96 @@
+import re
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from unidecode import unidecode
+
+from accounts import names
+from accounts.models import Member
+
+HANDLE_BASE_LENGTH = 48
+
+
+def display_name_taken(name, *, exclude=None):
+    """True when another member already has a name that reads the same."""
+    others = Member.objects.filter(display_name_key=names.display_name_key(name))
+    if exclude is not None and exclude.pk is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
+def validate_new_display_name(raw, *, member=None):
+    """Returns the cleaned name, or raises ValidationError with a message for the form."""
+    name = names.clean_display_name(raw)
+    names.validate_display_name(name)
+    if display_name_taken(name, exclude=member):
+        raise ValidationError(
+            "Someone already uses that name, or one that reads the same. Please choose another.",
+            code="taken",
+        )
+    return name
+
+
+def _handle_base(name):
+    return slugify(unidecode(name))[:HANDLE_BASE_LENGTH].strip("-") or "member"
+
+
+def _new_handle(name, *, member):
+    """A URL slug from the name. A clash gets a random suffix, never a counter or an id."""
+    base = _handle_base(name)
+    handle = base
+    while Member.objects.filter(handle=handle).exclude(pk=member.pk).exists():
+        handle = f"{base}-{secrets.token_hex(2)}"
+    return handle
+
+
+def assign_display_name(member, raw):
+    """Sets the display name, its comparison key and a matching handle on an unsaved change.
+
+    A new name means a new handle: the old profile URL stops answering, so a member who
+    renames themselves is not followed by links that carry the old name."""
+    name = validate_new_display_name(raw, member=member)
+    member.display_name = name
+    member.display_name_key = names.display_name_key(name)
+    base = _handle_base(name)
+    if not re.fullmatch(rf"{re.escape(base)}(-[0-9a-f]{{4}})?", member.handle or ""):
+        member.handle = _new_handle(name, member=member)
+
+
+@transaction.atomic
+def member_create(
+    *, email, password, display_name, email_verified=False, is_staff=False, is_superuser=False
+):
+    """Creates a member outside the sign-up form (demo data, the shell, tests), with the
+    e-mail address registered the way allauth expects it."""
+    create = Member.objects.create_superuser if is_superuser else Member.objects.create_user
+    member = create(email=email, password=password, display_name=display_name, is_staff=is_staff)
+    EmailAddress.objects.create(
+        user=member, email=member.email, primary=True, verified=email_verified
+    )
+    return member
+
+
+@transaction.atomic
+def member_update_profile(
+    *, member, display_name, bio, open_to_mentoring, avatar=None, remove_avatar=False
+):
+    """Saves a member's own profile. `avatar` is an already re-encoded file
+    (accounts.avatars.reencode_avatar); the replaced file is deleted once the change commits."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if names.clean_display_name(display_name) != member.display_name:
+        assign_display_name(member, display_name)
+    member.bio = bio.strip()
+    member.open_to_mentoring = open_to_mentoring
+    old_avatar_name = member.avatar.name if member.avatar else ""
+    if avatar is not None:
+        member.avatar.save(avatar.name, avatar, save=False)
+    elif remove_avatar:
+        member.avatar = ""
+    member.save()
+    if old_avatar_name and old_avatar_name != member.avatar.name:
+        storage = member.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar_name))
+    return member

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("members/<slug:handle>/", views.profile, name="profile"),
+    path("settings/profile/", views.profile_edit, name="profile_edit"),
+    path("media/avatars/<str:name>", views.avatar_file, name="avatar_file"),
+]

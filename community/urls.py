@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import health
+from forums import views as forum_views
+
+admin.site.site_header = "Hearth community management"
+admin.site.site_title = "Hearth admin"
+
+urlpatterns = [
+    path("", forum_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", health, name="health"),
+    path("", include("accounts.urls")),
+]

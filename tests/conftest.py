@@ -1,0 +1,33 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import make_member
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """allauth's rate limits live in the cache: every test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def member_factory(db):
+    return make_member
+
+
+@pytest.fixture
+def member(member_factory):
+    return member_factory("River")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
