@@ -11,3 +11,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def confirm_email(self, request, email_address):
+        """A verified address at an employer's domain joins its communities at once."""
+        from forums.services import memberships_for_verified_email
+
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            memberships_for_verified_email(member=email_address.user, email=email_address.email)
+        return confirmed

@@ -1,16 +1,27 @@
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import names
+from forums.choices import NotificationKind, Visibility
 
 
 def new_avatar_seed():
     return secrets.token_hex(8)
+
+
+def default_email_notifications():
+    return [
+        NotificationKind.REPLY,
+        NotificationKind.MENTION,
+        NotificationKind.ACCEPTED,
+        NotificationKind.MODERATION,
+    ]
 
 
 class MemberManager(BaseUserManager):
@@ -51,6 +62,18 @@ class Member(AbstractBaseUser, PermissionsMixin):
     avatar = models.FileField(upload_to="avatars/", blank=True)
     avatar_seed = models.CharField(max_length=16, default=new_avatar_seed, editable=False)
     open_to_mentoring = models.BooleanField(default=False)
+    default_visibility = models.CharField(
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        help_text="The audience your new threads and replies start with.",
+    )
+    email_notifications = ArrayField(
+        models.CharField(max_length=20, choices=NotificationKind.choices),
+        default=default_email_notifications,
+        blank=True,
+        help_text="The kinds of notification also sent by e-mail.",
+    )
 
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the admin site to manage communities."
@@ -83,3 +106,44 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.display_name
+
+
+class CircleMembership(models.Model):
+    """`member` is in `owner`'s close circle. Only the owner ever sees this."""
+
+    owner = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="circle_entries")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "member"], name="circle_once"),
+            models.CheckConstraint(
+                condition=~models.Q(owner=models.F("member")), name="circle_not_self"
+            ),
+        ]
+        # The read path asks "whose circles is this viewer in?": member first.
+        indexes = [models.Index(fields=["member", "owner"])]
+
+    def __str__(self):
+        return f"{self.member} in {self.owner}'s circle"
+
+
+class Block(models.Model):
+    """`blocker` blocked `blocked`: the two no longer see each other's posts or mentions."""
+
+    blocker = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"])]
+
+    def __str__(self):
+        return f"{self.blocker} blocked {self.blocked}"

@@ -37,6 +37,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # deployment opens it on purpose.
 HEARTH_MEMBERS_ONLY = env_flag("HEARTH_MEMBERS_ONLY", True)
 HEARTH_SITE_NAME = os.environ.get("HEARTH_SITE_NAME", "Hearth")
+# The site's own address, for links in e-mails sent outside a request (notifications).
+HEARTH_BASE_URL = os.environ.get("HEARTH_BASE_URL", "http://127.0.0.1:8000")
+# PostgreSQL text-search configuration used to index and query posts.
+HEARTH_SEARCH_CONFIG = os.environ.get("HEARTH_SEARCH_CONFIG", "english")
+HEARTH_THREADS_PER_PAGE = 25
+HEARTH_POSTS_PER_PAGE = 30
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django.forms",
     "allauth",
     "allauth.account",

@@ -1,5 +1,500 @@
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+
+from forums import permissions, services
+from forums.forms import (
+    NotificationSettingsForm,
+    PostEditForm,
+    PostVisibilityForm,
+    ReplyForm,
+    SearchForm,
+    ThreadForm,
+)
+from forums.models import (
+    CategoryFollow,
+    Community,
+    Membership,
+    Notification,
+    Post,
+    PostVote,
+    Thread,
+    ThreadFollow,
+)
+from forums.search import search_posts
+
+THREAD_SORTS = {
+    "latest": ("Latest activity", ["-is_pinned", "-bumped_at", "-pk"]),
+    "newest": ("Newest", ["-is_pinned", "-created_at", "-pk"]),
+    "top": ("Top", ["-is_pinned", "-score", "-bumped_at", "-pk"]),
+    "unanswered": ("Unanswered", ["-is_pinned", "-created_at", "-pk"]),
+}
+
+
+def _membership(request, community):
+    if not request.user.is_authenticated:
+        return None
+    return Membership.objects.filter(community=community, member=request.user).first()
+
+
+def _page(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _thread_list(request, threads):
+    """A page of threads with this viewer's reply counts and last posts, in fixed queries."""
+    page = _page(
+        request,
+        threads.with_activity(request.user).for_listing(),
+        settings.HEARTH_THREADS_PER_PAGE,
+    )
+    last_ids = [thread.last_post_id for thread in page if thread.last_post_id]
+    last_posts = Post.objects.filter(pk__in=last_ids).select_related("author").in_bulk()
+    for thread in page:
+        thread.last_post = last_posts.get(thread.last_post_id)
+    return page
+
+
+def _readable_community(request, slug):
+    return get_object_or_404(Community.objects.readable_by(request.user), slug=slug)
+
+
+def _visible_thread(request, pk):
+    return get_object_or_404(
+        Thread.objects.visible_to(request.user).select_related("community", "category", "author"),
+        pk=pk,
+    )
+
+
+def _visible_post(request, pk):
+    return get_object_or_404(
+        Post.objects.visible_to(request.user).select_related(
+            "thread__community", "thread__category", "author"
+        ),
+        pk=pk,
+    )
 
 
 def home(request):
-    return render(request, "forums/home.html")
+    communities = Community.objects.readable_by(request.user).with_thread_counts(request.user)
+    states = {}
+    if request.user.is_authenticated:
+        states = dict(
+            Membership.objects.filter(member=request.user).values_list("community_id", "state")
+        )
+    recent = _thread_list(
+        request, Thread.objects.visible_to(request.user).order_by("-bumped_at", "-pk")
+    )
+    return render(
+        request,
+        "forums/home.html",
+        {"communities": communities, "membership_states": states, "threads": recent},
+    )
+
+
+def community_detail(request, community):
+    community = _readable_community(request, community)
+    membership = _membership(request, community)
+    threads = _thread_list(
+        request,
+        Thread.objects.visible_to(request.user)
+        .filter(community=community)
+        .order_by("-is_pinned", "-bumped_at", "-pk"),
+    )
+    return render(
+        request,
+        "forums/community_detail.html",
+        {
+            "community": community,
+            "membership": membership,
+            "categories": community.categories.all(),
+            "threads": threads,
+            "can_post": permissions.can_post(request.user, membership),
+        },
+    )
+
+
+@login_required
+def community_join(request, community):
+    community = _readable_community(request, community)
+    if request.method != "POST":
+        return redirect(community)
+    try:
+        membership = services.community_join(community=community, member=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(community)
+    if membership.state == Membership.State.ACTIVE:
+        messages.success(request, f"Welcome to {community.name}.")
+    else:
+        messages.info(request, "Your request to join is with the moderators.")
+    return redirect(request.POST.get("next") or community.get_absolute_url())
+
+
+@login_required
+def community_leave(request, community):
+    community = _readable_community(request, community)
+    if request.method == "POST":
+        try:
+            services.community_leave(community=community, member=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(community)
+        messages.success(request, f"You left {community.name}.")
+        return redirect("home")
+    return render(request, "forums/community_leave.html", {"community": community})
+
+
+def category_detail(request, community, category):
+    community = _readable_community(request, community)
+    category = get_object_or_404(community.categories, slug=category)
+    sort = request.GET.get("sort") if request.GET.get("sort") in THREAD_SORTS else "latest"
+    threads = Thread.objects.visible_to(request.user).filter(category=category)
+    if sort == "unanswered":
+        threads = threads.filter(kind=Thread.Kind.QUESTION, accepted_answer__isnull=True)
+    tag = request.GET.get("tag", "")
+    if tag:
+        threads = threads.filter(tags__slug=tag)
+    following = (
+        request.user.is_authenticated
+        and CategoryFollow.objects.filter(category=category, member=request.user).exists()
+    )
+    return render(
+        request,
+        "forums/category_detail.html",
+        {
+            "community": community,
+            "category": category,
+            "threads": _thread_list(request, threads.order_by(*THREAD_SORTS[sort][1])),
+            "sorts": [(key, label) for key, (label, _) in THREAD_SORTS.items()],
+            "sort": sort,
+            "tag": tag,
+            "following": following,
+            "can_post": permissions.can_post(request.user, _membership(request, community)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def category_follow(request, community, category):
+    community = _readable_community(request, community)
+    category = get_object_or_404(community.categories, slug=category)
+    follow = request.POST.get("follow") == "1"
+    services.category_follow(category=category, member=request.user, follow=follow)
+    messages.success(
+        request, "You will hear of new threads here." if follow else "You stopped following this."
+    )
+    return redirect(category)
+
+
+@login_required
+def thread_create(request, community):
+    community = _readable_community(request, community)
+    membership = _membership(request, community)
+    if not permissions.can_post(request.user, membership):
+        return render(
+            request,
+            "forums/thread_create_closed.html",
+            {"community": community, "membership": membership},
+            status=403,
+        )
+    form = ThreadForm(request.POST or None, community=community, member=request.user)
+    if request.GET.get("category") and not request.POST:
+        form.initial["category"] = community.categories.filter(slug=request.GET["category"]).first()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            thread = services.thread_create(
+                author=request.user,
+                category=data["category"],
+                kind=data["kind"],
+                title=data["title"],
+                body=data["body"],
+                visibility=data["visibility"],
+                tags=data["tags"],
+                client_token=data["client_token"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Posted.")
+            return redirect(thread)
+    return render(request, "forums/thread_create.html", {"community": community, "form": form})
+
+
+def thread_detail(request, pk, slug=None):
+    thread = _visible_thread(request, pk)
+    if slug != thread.slug:
+        return redirect(thread, permanent=True)
+    membership = _membership(request, thread.community)
+    posts = Post.objects.visible_to(request.user).filter(thread=thread).select_related("author")
+    page = _page(request, posts, settings.HEARTH_POSTS_PER_PAGE)
+    accepted = None
+    if thread.accepted_answer_id:
+        accepted = posts.live().filter(pk=thread.accepted_answer_id).first()
+    voted = set()
+    following = False
+    if request.user.is_authenticated:
+        on_page = [post.pk for post in page] + ([accepted.pk] if accepted else [])
+        voted = set(
+            PostVote.objects.filter(member=request.user, post__in=on_page).values_list(
+                "post_id", flat=True
+            )
+        )
+        following = ThreadFollow.objects.filter(thread=thread, member=request.user).exists()
+    reply_form = None
+    if permissions.can_reply(request.user, thread, membership):
+        reply_form = ReplyForm(member=request.user)
+    return render(
+        request,
+        "forums/thread_detail.html",
+        _thread_context(request, thread, membership, page, accepted, voted, following, reply_form),
+    )
+
+
+def _thread_context(request, thread, membership, page, accepted, voted, following, reply_form):
+    return {
+        "thread": thread,
+        "community": thread.community,
+        "category": thread.category,
+        "tags": list(thread.tags.all()),
+        "posts": page,
+        "accepted": accepted,
+        "voted": voted,
+        "following": following,
+        "reply_form": reply_form,
+        "membership": membership,
+        "can_moderate": permissions.can_moderate(request.user, membership),
+        "can_accept": permissions.can_accept_answer(request.user, thread, membership),
+        "can_vote": permissions.can_post(request.user, membership),
+        "can_set_status": permissions.can_set_idea_status(request.user, thread, membership),
+        "idea_statuses": Thread.IdeaStatus.choices,
+    }
+
+
+@login_required
+@require_POST
+def thread_reply(request, pk):
+    thread = _visible_thread(request, pk)
+    membership = _membership(request, thread.community)
+    form = ReplyForm(request.POST, member=request.user)
+    if form.is_valid():
+        try:
+            post = services.post_create(
+                author=request.user,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                visibility=form.cleaned_data["visibility"],
+                client_token=form.cleaned_data["client_token"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Posted.")
+            return redirect(post)
+    # Show the form again, with what was typed, under the thread's last page.
+    posts = Post.objects.visible_to(request.user).filter(thread=thread).select_related("author")
+    paginator = Paginator(posts, settings.HEARTH_POSTS_PER_PAGE)
+    page = paginator.page(paginator.num_pages)
+    context = _thread_context(request, thread, membership, page, None, set(), False, form)
+    return render(request, "forums/thread_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def thread_accept(request, pk, post_pk):
+    thread = _visible_thread(request, pk)
+    post = get_object_or_404(Post.objects.visible_to(request.user), pk=post_pk, thread=thread)
+    try:
+        if request.POST.get("accept") == "0":
+            services.thread_unaccept_answer(thread=thread, by=request.user)
+        else:
+            services.thread_accept_answer(thread=thread, post=post, by=request.user)
+            messages.success(request, "Marked as the accepted answer.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def thread_idea_status(request, pk):
+    thread = _visible_thread(request, pk)
+    status = request.POST.get("status")
+    if status not in Thread.IdeaStatus.values:
+        messages.error(request, "Choose one of the listed statuses.")
+        return redirect(thread)
+    try:
+        services.thread_set_idea_status(thread=thread, status=status, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def thread_follow(request, pk):
+    thread = _visible_thread(request, pk)
+    follow = request.POST.get("follow") == "1"
+    services.thread_follow(thread=thread, member=request.user, follow=follow)
+    messages.success(request, "Following this thread." if follow else "No longer following.")
+    return redirect(thread)
+
+
+def post_permalink(request, pk):
+    """Sends a post's link to its place in its thread."""
+    post = _visible_post(request, pk)
+    before = (
+        Post.objects.visible_to(request.user)
+        .filter(thread=post.thread_id)
+        .filter(Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk))
+        .count()
+    )
+    page_number = before // settings.HEARTH_POSTS_PER_PAGE + 1
+    url = post.thread.get_absolute_url()
+    if page_number > 1:
+        url += f"?page={page_number}"
+    return redirect(f"{url}#post-{post.pk}")
+
+
+@login_required
+def post_edit(request, pk):
+    post = _visible_post(request, pk)
+    if not permissions.can_edit_post(request.user, post):
+        raise PermissionDenied
+    form = PostEditForm(request.POST or None, post=post)
+    if request.method == "POST" and form.is_valid():
+        services.post_edit(
+            post=post,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            title=form.cleaned_data.get("title"),
+        )
+        messages.success(request, "Your changes are saved.")
+        return redirect(post)
+    visibility_form = PostVisibilityForm(initial={"visibility": post.visibility})
+    return render(
+        request,
+        "forums/post_edit.html",
+        {"post": post, "form": form, "visibility_form": visibility_form},
+    )
+
+
+@login_required
+@require_POST
+def post_visibility(request, pk):
+    post = _visible_post(request, pk)
+    if not permissions.can_edit_post(request.user, post):
+        raise PermissionDenied
+    form = PostVisibilityForm(request.POST)
+    if form.is_valid():
+        services.post_change_visibility(
+            post=post, by=request.user, visibility=form.cleaned_data["visibility"]
+        )
+        messages.success(request, "Who can see this post is changed.")
+    return redirect(post)
+
+
+@login_required
+def post_delete(request, pk):
+    post = _visible_post(request, pk)
+    if not permissions.can_edit_post(request.user, post):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.post_delete(post=post, by=request.user)
+        messages.success(request, "Deleted.")
+        if post.is_opening:
+            return redirect(post.thread.category)
+        return redirect(post.thread)
+    return render(request, "forums/post_delete.html", {"post": post})
+
+
+@login_required
+@require_POST
+def post_vote(request, pk):
+    post = _visible_post(request, pk)
+    try:
+        services.post_vote(post=post, member=request.user, up=request.POST.get("up") != "0")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(post)
+
+
+def post_history(request, pk):
+    post = _visible_post(request, pk)
+    if post.is_deleted:
+        raise Http404
+    return render(
+        request, "forums/post_history.html", {"post": post, "revisions": post.revisions.all()}
+    )
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        results = _page(
+            request,
+            search_posts(request.user, **form.cleaned_data),
+            settings.HEARTH_THREADS_PER_PAGE,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "forums/search.html",
+        {"form": form, "results": results, "query_string": query.urlencode()},
+    )
+
+
+def tag_detail(request, tag):
+    tag = get_object_or_404(Tag, slug=tag)
+    threads = Thread.objects.visible_to(request.user).filter(tags=tag).order_by("-bumped_at", "-pk")
+    return render(
+        request, "forums/tag_detail.html", {"tag": tag, "threads": _thread_list(request, threads)}
+    )
+
+
+@login_required
+def notification_list(request):
+    if request.method == "POST":
+        services.notifications_mark_read(member=request.user)
+        messages.success(request, "All caught up.")
+        return redirect("forums:notifications")
+    notifications = Notification.objects.visible_to(request.user).select_related("actor")
+    page = _page(request, notifications, 30)
+    for notification in page:
+        notification.sentence = services.notification_sentence(notification)
+    return render(request, "forums/notification_list.html", {"notifications": page})
+
+
+@login_required
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    services.notifications_mark_read(member=request.user, notification_ids=[notification.pk])
+    if notification.post_id:
+        return redirect("forums:post", pk=notification.post_id)
+    if notification.thread_id:
+        return redirect("forums:thread_short", pk=notification.thread_id)
+    return redirect("forums:notifications")
+
+
+@login_required
+def notification_settings(request):
+    form = NotificationSettingsForm(
+        request.POST or None, initial={"email": request.user.email_notifications}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.notification_settings_update(member=request.user, kinds=form.cleaned_data["email"])
+        messages.success(request, "Your e-mail choices are saved.")
+        return redirect(reverse("forums:notification_settings"))
+    return render(request, "forums/notification_settings.html", {"form": form})

@@ -21,3 +21,59 @@ def make_member(display_name=None, *, email=None, verified=True, is_staff=False,
         Member.objects.filter(pk=member.pk).update(**profile)
         member.refresh_from_db()
     return member
+
+
+def make_community(name="Practice", *, read_access="members", join_policy="open", **fields):
+    from django.utils.text import slugify
+
+    from forums.models import Category, Community
+
+    community = Community.objects.create(
+        name=name,
+        slug=slugify(name),
+        read_access=read_access,
+        join_policy=join_policy,
+        **fields,
+    )
+    Category.objects.create(community=community, name="General", slug="general", position=0)
+    return community
+
+
+def join(member, community, role="member"):
+    from forums.models import Membership
+
+    membership, _ = Membership.objects.update_or_create(
+        community=community, member=member, defaults={"role": role, "state": "active"}
+    )
+    return membership
+
+
+def make_thread(
+    author,
+    community,
+    *,
+    title="A thread",
+    body="Opening words.",
+    kind="discussion",
+    visibility="public",
+    tags=(),
+):
+    from forums.services import thread_create
+
+    join(author, community)
+    return thread_create(
+        author=author,
+        category=community.categories.first(),
+        kind=kind,
+        title=title,
+        body=body,
+        visibility=visibility,
+        tags=tags,
+    )
+
+
+def make_reply(author, thread, *, body="A reply.", visibility="public"):
+    from forums.services import post_create
+
+    join(author, thread.community)
+    return post_create(author=author, thread=thread, body=body, visibility=visibility)

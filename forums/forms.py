@@ -1,0 +1,150 @@
+import uuid
+
+from django import forms
+from django.utils.text import slugify
+
+from forums.choices import VISIBILITY_HELP, NotificationKind, Visibility
+from forums.models import Thread
+
+BODY_MAX = 20_000
+MAX_TAGS = 5
+TAG_MAX_LENGTH = 30
+
+
+class VisibilityField(forms.ChoiceField):
+    """ "Who can see this?", in plain words."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[
+                (value, f"{label} — {VISIBILITY_HELP[value]}")
+                for value, label in Visibility.choices
+            ],
+            widget=forms.RadioSelect,
+            label="Who can see this?",
+            **kwargs,
+        )
+
+
+class BodyField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Your post")
+        super().__init__(
+            max_length=BODY_MAX,
+            strip=True,
+            widget=forms.Textarea(attrs={"rows": 10}),
+            help_text="Markdown works: **bold**, _italic_, lists, `code`, [links](https://…). "
+            "Mention someone with @ and their display name.",
+            error_messages={
+                "required": "Write something before posting.",
+                "max_length": (
+                    "Posts are limited to %(limit_value)d characters (this one has %(show_value)d)."
+                ),
+            },
+            **kwargs,
+        )
+
+
+class SubmitOnceForm(forms.Form):
+    """Carries a one-time token: a second submit of the same page finds the first post."""
+
+    client_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_token"].initial = uuid.uuid4()
+        if member is not None and "visibility" in self.fields:
+            self.fields["visibility"].initial = member.default_visibility
+
+
+class ThreadForm(SubmitOnceForm):
+    category = forms.ModelChoiceField(queryset=None, empty_label=None)
+    kind = forms.ChoiceField(
+        choices=Thread.Kind.choices,
+        label="What kind of thread?",
+        widget=forms.RadioSelect,
+        initial=Thread.Kind.DISCUSSION,
+    )
+    title = forms.CharField(
+        max_length=160,
+        error_messages={
+            "required": "Give your thread a title.",
+            "max_length": (
+                "Keep the title under %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+    body = BodyField()
+    visibility = VisibilityField()
+    tags = forms.CharField(
+        required=False,
+        help_text=f"Up to {MAX_TAGS} tags, separated by commas.",
+    )
+
+    field_order = ["category", "kind", "title", "body", "tags", "visibility", "client_token"]
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = community.categories.all()
+
+    def clean_tags(self):
+        raw = [part.strip() for part in self.cleaned_data["tags"].split(",")]
+        tags = list(dict.fromkeys(slugify(part) for part in raw if part))
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(f"Use at most {MAX_TAGS} tags (you gave {len(tags)}).")
+        too_long = [tag for tag in tags if len(tag) > TAG_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"Keep each tag under {TAG_MAX_LENGTH} characters: {', '.join(too_long)}."
+            )
+        if any(not tag for tag in tags):
+            raise forms.ValidationError("Tags need letters or numbers.")
+        return tags
+
+
+class ReplyForm(SubmitOnceForm):
+    body = BodyField(label="Your reply")
+    visibility = VisibilityField()
+
+    field_order = ["body", "visibility", "client_token"]
+
+
+class PostEditForm(forms.Form):
+    title = forms.CharField(max_length=160, required=False)
+    body = BodyField()
+
+    def __init__(self, *args, post, **kwargs):
+        kwargs.setdefault("initial", {"body": post.body, "title": post.thread.title})
+        super().__init__(*args, **kwargs)
+        if post.is_opening:
+            self.fields["title"].required = True
+        else:
+            del self.fields["title"]
+
+
+class PostVisibilityForm(forms.Form):
+    visibility = VisibilityField()
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search for", max_length=200, required=False)
+    community = forms.SlugField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        choices=[("", "Any kind"), *Thread.Kind.choices], required=False, label="Kind"
+    )
+    tag = forms.SlugField(required=False, label="Tag")
+    solved = forms.ChoiceField(
+        choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Unsolved")],
+        required=False,
+        label="Solved",
+    )
+
+
+class NotificationSettingsForm(forms.Form):
+    email = forms.MultipleChoiceField(
+        choices=NotificationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Also send me an e-mail for",
+        help_text="E-mails say who did what and link to it; they never carry the post itself.",
+    )

@@ -1,0 +1,333 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from forums.choices import NotificationKind, Visibility
+from forums.querysets import (
+    CommunityQuerySet,
+    MembershipQuerySet,
+    NotificationQuerySet,
+    PostQuerySet,
+    ThreadQuerySet,
+)
+
+
+class Community(models.Model):
+    class Kind(models.TextChoices):
+        SUPPORT = "support", "Customer support"
+        PRACTICE = "practice", "Community of practice"
+        PEER_SUPPORT = "peer_support", "Peer support"
+        IDEAS = "ideas", "Ideas"
+        INTEREST = "interest", "Special interest"
+        INTERNAL = "internal", "Internal"
+
+    class ReadAccess(models.TextChoices):
+        OPEN = "open", "Anyone (signed in or not, unless the site is members-only)"
+        MEMBERS = "members", "Any signed-in member of the site"
+        PRIVATE = "private", "This community's own members"
+
+    class JoinPolicy(models.TextChoices):
+        OPEN = "open", "Anyone may join"
+        REQUEST = "request", "By request, approved by a moderator"
+        INVITATION = "invitation", "By invitation only"
+        DOMAIN = "domain", "Automatically, for verified e-mail addresses at given domains"
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(max_length=1000, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRACTICE)
+    read_access = models.CharField(
+        max_length=10, choices=ReadAccess.choices, default=ReadAccess.MEMBERS
+    )
+    join_policy = models.CharField(
+        max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
+    email_domains = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="For automatic joining: comma-separated domains, e.g. example.org, example.com.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "communities"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("forums:community", kwargs={"community": self.slug})
+
+    @property
+    def domains(self):
+        return [d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()]
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        MODERATOR = "moderator", "Moderator"
+        OWNER = "owner", "Owner"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Member"
+        REQUESTED = "requested", "Asked to join"
+        INVITED = "invited", "Invited"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "member"], name="membership_once"),
+        ]
+        indexes = [models.Index(fields=["member", "state", "community"])]
+
+    def __str__(self):
+        return f"{self.member} in {self.community} ({self.get_state_display()})"
+
+
+class Category(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="category_slug_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(
+            "forums:category", kwargs={"community": self.community.slug, "category": self.slug}
+        )
+
+
+class Thread(models.Model):
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question"
+        DISCUSSION = "discussion", "Discussion"
+        IDEA = "idea", "Idea"
+
+    class IdeaStatus(models.TextChoices):
+        NEW = "new", "New"
+        UNDER_REVIEW = "under_review", "Under review"
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        DECLINED = "declined", "Declined"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.DISCUSSION)
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=80, allow_unicode=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    is_pinned = models.BooleanField(default=False)
+    is_locked = models.BooleanField(default=False)
+    idea_status = models.CharField(max_length=14, choices=IdeaStatus.choices, blank=True)
+    accepted_answer = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The opening post's votes, copied on every vote so lists can sort by them.
+    score = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Moved only by replies the thread's whole audience can see, so the order of a list
+    # never hints at a reply someone may not read.
+    bumped_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    tags = TaggableManager(blank=True)
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category", "-is_pinned", "-bumped_at"]),
+            models.Index(fields=["category", "-is_pinned", "-created_at"]),
+            models.Index(fields=["category", "-is_pinned", "-score"]),
+            models.Index(fields=["community", "-bumped_at"]),
+            models.Index(fields=["author", "-created_at"]),
+            models.Index(fields=["-bumped_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("forums:thread", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @staticmethod
+    def slug_for(title):
+        return slugify(title, allow_unicode=True)[:80].strip("-") or "thread"
+
+    @property
+    def is_solved(self):
+        return self.accepted_answer_id is not None
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    is_opening = models.BooleanField(default=False)
+    body = models.TextField()
+    body_html = models.TextField()
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    votes = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=500, blank=True)
+    # The form's one-time token: a second submit of the same form finds the first post.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "client_token"], name="post_submitted_once"),
+        ]
+        indexes = [
+            models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["author", "-created_at"]),
+            GinIndex(fields=["search_vector"], name="post_search_gin"),
+        ]
+
+    def __str__(self):
+        return f"Post {self.pk} in {self.thread_id}"
+
+    def get_absolute_url(self):
+        return reverse("forums:post", kwargs={"pk": self.pk})
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+
+class PostRevision(models.Model):
+    """A post's earlier text, kept on every edit."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Revision of post {self.post_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PostVote(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "member"], name="vote_once")]
+        indexes = [models.Index(fields=["member", "post"])]
+
+    def __str__(self):
+        return f"Vote on post {self.post_id}"
+
+
+class ThreadFollow(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="follows")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "member"], name="thread_follow_once")
+        ]
+        indexes = [models.Index(fields=["member", "thread"])]
+
+    def __str__(self):
+        return f"{self.member} follows thread {self.thread_id}"
+
+
+class CategoryFollow(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="follows")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "member"], name="category_follow_once")
+        ]
+        indexes = [models.Index(fields=["member", "category"])]
+
+    def __str__(self):
+        return f"{self.member} follows {self.category}"
+
+
+class Notification(models.Model):
+    """Something for one member to look at. It names a post or thread and never copies its
+    text, so what it shows is read through the visibility rule at the moment they look."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient}"

@@ -1,0 +1,521 @@
+"""The one door for writes. Views, the admin and management commands create, edit and delete
+through these functions, each in a transaction, so they all follow the same rules."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, TextField, Value
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Member
+from accounts.names import display_name_key
+from forums import permissions
+from forums.choices import NotificationKind, Visibility
+from forums.markdown import render_markdown
+from forums.models import (
+    CategoryFollow,
+    Community,
+    Membership,
+    Notification,
+    Post,
+    PostRevision,
+    PostVote,
+    Thread,
+    ThreadFollow,
+)
+
+# ---------------------------------------------------------------- communities and memberships
+
+
+def _membership(community, member):
+    return Membership.objects.filter(community=community, member=member).first()
+
+
+def _verified_domains(member):
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=member, verified=True).values_list(
+        "email", flat=True
+    )
+    return {address.rsplit("@", 1)[-1].lower() for address in addresses}
+
+
+@transaction.atomic
+def community_join(*, community, member):
+    """Joins by the community's policy: at once when it is open (or the member has a verified
+    address at one of its domains, or was invited), as a request a moderator approves when it
+    is by request. Returns the membership."""
+    Policy = Community.JoinPolicy
+    membership = _membership(community, member)
+    if membership and membership.state == Membership.State.ACTIVE:
+        return membership
+    if membership and membership.state == Membership.State.INVITED:
+        membership.state = Membership.State.ACTIVE
+        membership.save(update_fields=["state"])
+        return membership
+    if community.join_policy == Policy.OPEN or (
+        community.join_policy == Policy.DOMAIN
+        and _verified_domains(member) & set(community.domains)
+    ):
+        state = Membership.State.ACTIVE
+    elif community.join_policy == Policy.REQUEST:
+        state = Membership.State.REQUESTED
+    else:
+        raise ValidationError("This community is open by invitation only.")
+    membership, _ = Membership.objects.update_or_create(
+        community=community, member=member, defaults={"state": state}
+    )
+    return membership
+
+
+@transaction.atomic
+def community_leave(*, community, member):
+    membership = _membership(community, member)
+    if membership is None:
+        return
+    if (
+        membership.role == Membership.Role.OWNER
+        and not community.memberships.active()
+        .filter(role=Membership.Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError("You are this community's only owner: name another owner first.")
+    membership.delete()
+
+
+@transaction.atomic
+def membership_approve(*, membership, by):
+    membership.state = Membership.State.ACTIVE
+    membership.save(update_fields=["state"])
+    _notify(
+        kind=NotificationKind.MODERATION,
+        recipients=[membership.member],
+        actor=None,
+        message=f"You are now a member of {membership.community.name}.",
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_invite(*, community, member, by):
+    membership, created = Membership.objects.get_or_create(
+        community=community, member=member, defaults={"state": Membership.State.INVITED}
+    )
+    if created:
+        _notify(
+            kind=NotificationKind.MODERATION,
+            recipients=[member],
+            actor=None,
+            message=f"You are invited to join {community.name}.",
+        )
+    return membership
+
+
+@transaction.atomic
+def memberships_for_verified_email(*, member, email):
+    """Joins a member to every community that admits verified addresses at that domain."""
+    domain = email.rsplit("@", 1)[-1].lower()
+    for community in Community.objects.filter(join_policy=Community.JoinPolicy.DOMAIN):
+        if domain in community.domains:
+            Membership.objects.get_or_create(community=community, member=member)
+
+
+# ------------------------------------------------------------------------ threads and posts
+
+
+class _Mentions:
+    """Resolves `@Display Name` candidates to members with one query per post."""
+
+    def __init__(self):
+        self.members = {}
+
+    def __call__(self, candidates):
+        keys = {candidate: display_name_key(candidate) for candidate in candidates}
+        found = {
+            member.display_name_key: member
+            for member in Member.objects.filter(
+                display_name_key__in=set(keys.values()), is_active=True
+            ).only("pk", "handle", "display_name_key", "email_notifications", "email")
+        }
+        urls = {}
+        for candidate, key in keys.items():
+            if key in found:
+                self.members[candidate] = found[key]
+                urls[candidate] = found[key].get_absolute_url()
+        return urls
+
+
+def _render(body):
+    mentions = _Mentions()
+    rendered = render_markdown(body, resolve_mentions=mentions)
+    return rendered.html, [mentions.members[name] for name in rendered.mentions]
+
+
+def _index(post, title=""):
+    config = settings.HEARTH_SEARCH_CONFIG
+    vector = SearchVector(Value(title, output_field=TextField()), weight="A", config=config)
+    vector += SearchVector("body", weight="B", config=config)
+    Post.objects.filter(pk=post.pk).update(search_vector=vector)
+
+
+def _check_can_post(member, community):
+    if not permissions.can_post(member, _membership(community, member)):
+        raise ValidationError("Join this community to post in it.")
+
+
+def _insert_post(*, thread, author, body, visibility, is_opening, client_token):
+    html, mentioned = _render(body)
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        is_opening=is_opening,
+        body=body,
+        body_html=html,
+        visibility=visibility,
+        client_token=client_token,
+    )
+    _index(post, title=thread.title if is_opening else "")
+    return post, mentioned
+
+
+def _already_posted(author, client_token):
+    if client_token is None:
+        return None
+    return (
+        Post.objects.filter(author=author, client_token=client_token)
+        .select_related("thread")
+        .first()
+    )
+
+
+def thread_create(*, author, category, kind, title, body, visibility, tags=(), client_token=None):
+    """Starts a thread with its opening post. Submitting the same form twice (same
+    client_token) returns the first thread instead of making a second."""
+    if earlier := _already_posted(author, client_token):
+        return earlier.thread
+    try:
+        return _thread_create(
+            author=author,
+            category=category,
+            kind=kind,
+            title=title,
+            body=body,
+            visibility=visibility,
+            tags=tags,
+            client_token=client_token,
+        )
+    except IntegrityError:
+        if earlier := _already_posted(author, client_token):
+            return earlier.thread
+        raise
+
+
+@transaction.atomic
+def _thread_create(*, author, category, kind, title, body, visibility, tags, client_token):
+    community = category.community
+    _check_can_post(author, community)
+    thread = Thread.objects.create(
+        community=community,
+        category=category,
+        author=author,
+        kind=kind,
+        title=title,
+        slug=Thread.slug_for(title),
+        visibility=visibility,
+        idea_status=Thread.IdeaStatus.NEW if kind == Thread.Kind.IDEA else "",
+    )
+    post, mentioned = _insert_post(
+        thread=thread,
+        author=author,
+        body=body,
+        visibility=visibility,
+        is_opening=True,
+        client_token=client_token,
+    )
+    if tags:
+        thread.tags.set(list(tags))
+    ThreadFollow.objects.get_or_create(thread=thread, member=author)
+    followers = Member.objects.filter(
+        pk__in=CategoryFollow.objects.filter(category=category).values("member_id")
+    )
+    _notify(kind=NotificationKind.NEW_THREAD, recipients=followers, actor=author, post=post)
+    _notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=author, post=post)
+    return thread
+
+
+def post_create(*, author, thread, body, visibility, client_token=None):
+    """Replies in a thread. A second submit of the same form returns the first reply."""
+    if earlier := _already_posted(author, client_token):
+        return earlier
+    try:
+        return _post_create(
+            author=author,
+            thread=thread,
+            body=body,
+            visibility=visibility,
+            client_token=client_token,
+        )
+    except IntegrityError:
+        if earlier := _already_posted(author, client_token):
+            return earlier
+        raise
+
+
+@transaction.atomic
+def _post_create(*, author, thread, body, visibility, client_token):
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    membership = _membership(thread.community_id, author)
+    if not permissions.can_post(author, membership):
+        raise ValidationError("Join this community to reply in it.")
+    if not permissions.can_reply(author, thread, membership):
+        raise ValidationError("This thread is locked: it takes no new replies.")
+    post, mentioned = _insert_post(
+        thread=thread,
+        author=author,
+        body=body,
+        visibility=visibility,
+        is_opening=False,
+        client_token=client_token,
+    )
+    if visibility == Visibility.PUBLIC:
+        # Only a reply the thread's whole audience can read moves it up the lists.
+        Thread.objects.filter(pk=thread.pk).update(bumped_at=post.created_at)
+    ThreadFollow.objects.get_or_create(thread=thread, member=author)
+    followers = Member.objects.filter(
+        pk__in=ThreadFollow.objects.filter(thread=thread).values("member_id")
+    ).exclude(pk__in=[member.pk for member in mentioned])
+    _notify(kind=NotificationKind.REPLY, recipients=followers, actor=author, post=post)
+    _notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=author, post=post)
+    return post
+
+
+@transaction.atomic
+def post_edit(*, post, by, body, title=None):
+    """The author edits a post; the earlier text is kept as a revision."""
+    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    if not permissions.can_edit_post(by, post):
+        raise ValidationError("Only the author can edit this post.")
+    thread = post.thread
+    title_changed = post.is_opening and title is not None and title != thread.title
+    if body != post.body:
+        PostRevision.objects.create(
+            post=post, body=post.body, created_at=post.edited_at or post.created_at
+        )
+        post.body = body
+        post.body_html, _ = _render(body)
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "body_html", "edited_at"])
+    if title_changed:
+        thread.title = title
+        thread.slug = Thread.slug_for(title)
+        thread.save(update_fields=["title", "slug"])
+    _index(post, title=thread.title if post.is_opening else "")
+    return post
+
+
+@transaction.atomic
+def post_change_visibility(*, post, by, visibility):
+    """The author widens or narrows a post's audience; narrowing takes effect at once. The
+    opening post carries its thread with it. An accepted answer no longer visible to the whole
+    community stops being the accepted answer."""
+    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    if not permissions.can_edit_post(by, post):
+        raise ValidationError("Only the author can change who sees this post.")
+    post.visibility = visibility
+    post.save(update_fields=["visibility"])
+    thread = post.thread
+    if post.is_opening:
+        thread.visibility = visibility
+        thread.save(update_fields=["visibility"])
+    if thread.accepted_answer_id == post.pk and visibility != Visibility.PUBLIC:
+        thread.accepted_answer = None
+        thread.save(update_fields=["accepted_answer"])
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post, by):
+    """Soft delete by the author: the post shows as deleted; deleting the opening post deletes
+    the thread. The retention job removes them for good later."""
+    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    if not permissions.can_edit_post(by, post):
+        raise ValidationError("Only the author can delete this post.")
+    now = timezone.now()
+    post.deleted_at = now
+    post.save(update_fields=["deleted_at"])
+    thread = post.thread
+    if post.is_opening:
+        thread.deleted_at = now
+        thread.save(update_fields=["deleted_at"])
+    elif thread.accepted_answer_id == post.pk:
+        thread.accepted_answer = None
+        thread.save(update_fields=["accepted_answer"])
+    return post
+
+
+@transaction.atomic
+def post_vote(*, post, member, up=True):
+    """Casts (or withdraws) a member's single upvote. Returns whether the vote stands."""
+    membership = _membership(post.thread.community_id, member)
+    if not permissions.can_vote(member, post, membership):
+        raise ValidationError("You can't vote on this post.")
+    if up:
+        _, created = PostVote.objects.get_or_create(post=post, member=member)
+        delta = 1 if created else 0
+    else:
+        deleted, _ = PostVote.objects.filter(post=post, member=member).delete()
+        delta = -deleted
+    if delta:
+        Post.objects.filter(pk=post.pk).update(votes=F("votes") + delta)
+        if post.is_opening:
+            Thread.objects.filter(pk=post.thread_id).update(score=F("score") + delta)
+    return up
+
+
+@transaction.atomic
+def thread_accept_answer(*, thread, post, by):
+    """Marks a reply as the question's accepted answer. It must be a live reply the whole
+    community can see, so that "solved" never points at something hidden."""
+    membership = _membership(thread.community_id, by)
+    if not permissions.can_accept_answer(by, thread, membership):
+        raise ValidationError("Only the asker or a moderator can accept an answer.")
+    if post.thread_id != thread.pk or post.is_opening:
+        raise ValidationError("That post is not a reply in this thread.")
+    if post.visibility != Visibility.PUBLIC or post.deleted_at or post.hidden_at:
+        raise ValidationError("Only a reply the whole community can see can be accepted.")
+    thread.accepted_answer = post
+    thread.save(update_fields=["accepted_answer"])
+    _notify(kind=NotificationKind.ACCEPTED, recipients=[post.author], actor=by, post=post)
+    return thread
+
+
+@transaction.atomic
+def thread_unaccept_answer(*, thread, by):
+    membership = _membership(thread.community_id, by)
+    if not permissions.can_accept_answer(by, thread, membership):
+        raise ValidationError("Only the asker or a moderator can change the accepted answer.")
+    thread.accepted_answer = None
+    thread.save(update_fields=["accepted_answer"])
+    return thread
+
+
+@transaction.atomic
+def thread_set_idea_status(*, thread, status, by):
+    membership = _membership(thread.community_id, by)
+    if not permissions.can_set_idea_status(by, thread, membership):
+        raise ValidationError("Only a moderator can set an idea's status.")
+    thread.idea_status = status
+    thread.save(update_fields=["idea_status"])
+    _notify(
+        kind=NotificationKind.MODERATION,
+        recipients=[thread.author],
+        actor=None,
+        thread=thread,
+        message=f"Your idea is now marked “{thread.get_idea_status_display()}”.",
+    )
+    return thread
+
+
+@transaction.atomic
+def thread_follow(*, thread, member, follow=True):
+    if follow:
+        ThreadFollow.objects.get_or_create(thread=thread, member=member)
+    else:
+        ThreadFollow.objects.filter(thread=thread, member=member).delete()
+
+
+@transaction.atomic
+def category_follow(*, category, member, follow=True):
+    if follow:
+        CategoryFollow.objects.get_or_create(category=category, member=member)
+    else:
+        CategoryFollow.objects.filter(category=category, member=member).delete()
+
+
+# ---------------------------------------------------------------------------- notifications
+
+NOTIFICATION_SENTENCES = {
+    NotificationKind.REPLY: "{actor} replied in a thread you follow.",
+    NotificationKind.NEW_THREAD: "{actor} started a thread in a category you follow.",
+    NotificationKind.MENTION: "{actor} mentioned you.",
+    NotificationKind.ACCEPTED: "{actor} accepted your answer.",
+    NotificationKind.MODERATION: "The moderators have a message for you.",
+}
+
+
+def _notify(*, kind, recipients, actor, post=None, thread=None, message=""):
+    """Notifies the recipients who may see the post or thread now (never the actor). Those
+    who asked for it also get an e-mail, sent once the transaction commits, that says who did
+    what and links to it, with none of the post's text."""
+    seen = set()
+    chosen = []
+    for recipient in recipients:
+        if recipient.pk in seen or (actor and recipient.pk == actor.pk) or not recipient.is_active:
+            continue
+        seen.add(recipient.pk)
+        if post is not None and not Post.objects.visible_to(recipient).filter(pk=post.pk).exists():
+            continue
+        if (
+            thread is not None
+            and not Thread.objects.visible_to(recipient).filter(pk=thread.pk).exists()
+        ):
+            continue
+        chosen.append(recipient)
+    thread = thread or (post.thread if post is not None else None)
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            recipient=recipient, kind=kind, actor=actor, thread=thread, post=post, message=message
+        )
+        for recipient in chosen
+    )
+    by_email = [n for n in notifications if kind in n.recipient.email_notifications]
+    if by_email:
+        transaction.on_commit(lambda: _send_notification_emails(by_email))
+    return notifications
+
+
+def notification_sentence(notification):
+    actor = notification.actor.display_name if notification.actor else "Someone"
+    return NOTIFICATION_SENTENCES[notification.kind].format(actor=actor)
+
+
+def _send_notification_emails(notifications):
+    base = settings.HEARTH_BASE_URL.rstrip("/")
+    messages = []
+    for notification in notifications:
+        if notification.post_id:
+            link = base + reverse("forums:post", kwargs={"pk": notification.post_id})
+        else:
+            link = base + reverse("forums:notifications")
+        body = render_to_string(
+            "forums/email/notification.txt",
+            {
+                "sentence": notification_sentence(notification),
+                "message": notification.message,
+                "link": link,
+                "settings_link": base + reverse("forums:notification_settings"),
+            },
+        )
+        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification_sentence(notification)}"
+        messages.append(EmailMessage(subject, body, to=[notification.recipient.email]))
+    get_connection().send_messages(messages)
+
+
+@transaction.atomic
+def notifications_mark_read(*, member, notification_ids=None):
+    unread = Notification.objects.filter(recipient=member, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_settings_update(*, member, kinds):
+    member.email_notifications = list(kinds)
+    member.save(update_fields=["email_notifications"])
+    return member
