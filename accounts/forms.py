@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 
 from accounts import names
 from accounts.avatars import reencode_avatar
+from accounts.models import Member
 from accounts.services import validate_new_display_name
+from forums.choices import Visibility
 
 DISPLAY_NAME_HELP = (
     "How other members will know you. Use a pseudonym if you like: nobody here sees your "
@@ -43,6 +45,12 @@ class ProfileForm(forms.Form):
         help_text="A few words other members will see on your profile (600 characters at most).",
     )
     open_to_mentoring = forms.BooleanField(label="I am open to mentoring", required=False)
+    default_visibility = forms.ChoiceField(
+        label="Who sees my new posts, unless I choose otherwise",
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     avatar = forms.FileField(
         label="New picture",
         required=False,
@@ -62,6 +70,7 @@ class ProfileForm(forms.Form):
                 "display_name": member.display_name,
                 "bio": member.bio,
                 "open_to_mentoring": member.open_to_mentoring,
+                "default_visibility": member.default_visibility,
             },
         )
         super().__init__(*args, **kwargs)
@@ -77,3 +86,22 @@ class ProfileForm(forms.Form):
             return reencode_avatar(upload)
         except ValidationError as error:
             raise ValidationError(error.messages) from error
+
+
+class MemberByNameForm(forms.Form):
+    """Finds another member by the display name they go by."""
+
+    name = forms.CharField(label="Display name", max_length=names.MAX_LENGTH)
+
+    def __init__(self, *args, viewer, **kwargs):
+        self.viewer = viewer
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        key = names.display_name_key(self.cleaned_data["name"])
+        member = Member.objects.filter(display_name_key=key, is_active=True).first()
+        if member is None:
+            raise forms.ValidationError("No member goes by that name. Check the spelling.")
+        if member.pk == self.viewer.pk:
+            raise forms.ValidationError("That is you.")
+        return member

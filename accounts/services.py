@@ -4,11 +4,12 @@ import secrets
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from unidecode import unidecode
 
 from accounts import names
-from accounts.models import Member
+from accounts.models import Block, CircleMembership, Member
 
 HANDLE_BASE_LENGTH = 48
 
@@ -75,7 +76,14 @@ def member_create(
 
 @transaction.atomic
 def member_update_profile(
-    *, member, display_name, bio, open_to_mentoring, avatar=None, remove_avatar=False
+    *,
+    member,
+    display_name,
+    bio,
+    open_to_mentoring,
+    default_visibility=None,
+    avatar=None,
+    remove_avatar=False,
 ):
     """Saves a member's own profile. `avatar` is an already re-encoded file
     (accounts.avatars.reencode_avatar); the replaced file is deleted once the change commits."""
@@ -84,6 +92,8 @@ def member_update_profile(
         assign_display_name(member, display_name)
     member.bio = bio.strip()
     member.open_to_mentoring = open_to_mentoring
+    if default_visibility is not None:
+        member.default_visibility = default_visibility
     old_avatar_name = member.avatar.name if member.avatar else ""
     if avatar is not None:
         member.avatar.save(avatar.name, avatar, save=False)
@@ -94,3 +104,42 @@ def member_update_profile(
         storage = member.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar_name))
     return member
+
+
+def _blocked_between(first, second):
+    return Block.objects.filter(
+        Q(blocker=first, blocked=second) | Q(blocker=second, blocked=first)
+    ).exists()
+
+
+@transaction.atomic
+def circle_add(*, owner, member):
+    """Puts a member in the owner's close circle. Nobody is told; it counts from the next
+    page load."""
+    if member.pk == owner.pk:
+        raise ValidationError("You are always in your own audience.")
+    if _blocked_between(owner, member):
+        raise ValidationError("You can't add someone you have blocked or who has blocked you.")
+    CircleMembership.objects.get_or_create(owner=owner, member=member)
+
+
+@transaction.atomic
+def circle_remove(*, owner, member):
+    CircleMembership.objects.filter(owner=owner, member=member).delete()
+
+
+@transaction.atomic
+def member_block(*, blocker, blocked):
+    """Blocks a member: each leaves the other's circle, and they no longer see each other's
+    posts or mentions."""
+    if blocked.pk == blocker.pk:
+        raise ValidationError("You can't block yourself.")
+    Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    CircleMembership.objects.filter(
+        Q(owner=blocker, member=blocked) | Q(owner=blocked, member=blocker)
+    ).delete()
+
+
+@transaction.atomic
+def member_unblock(*, blocker, blocked):
+    Block.objects.filter(blocker=blocker, blocked=blocked).delete()

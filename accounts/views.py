@@ -2,19 +2,46 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from accounts.forms import ProfileForm
-from accounts.models import Member
-from accounts.services import member_update_profile
+from accounts.forms import MemberByNameForm, ProfileForm
+from accounts.models import Block, CircleMembership, Member
+from accounts.services import (
+    circle_add,
+    circle_remove,
+    member_block,
+    member_unblock,
+    member_update_profile,
+)
+from community.redirects import redirect_back
+from forums.models import Post
 
 
 def profile(request, handle):
+    """A member's profile, with the posts of theirs the viewer may see."""
     member = get_object_or_404(Member.objects.filter(is_active=True), handle=handle)
-    return render(request, "accounts/member_detail.html", {"member": member})
+    posts = (
+        Post.objects.visible_to(request.user)
+        .live()
+        .filter(author=member)
+        .select_related("thread")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(posts, 20).get_page(request.GET.get("page"))
+    in_circle = blocked = False
+    if request.user.is_authenticated and request.user != member:
+        in_circle = CircleMembership.objects.filter(owner=request.user, member=member).exists()
+        blocked = Block.objects.filter(blocker=request.user, blocked=member).exists()
+    return render(
+        request,
+        "accounts/member_detail.html",
+        {"member": member, "posts": page, "in_circle": in_circle, "blocked": blocked},
+    )
 
 
 @login_required
@@ -27,6 +54,7 @@ def profile_edit(request):
                 display_name=form.cleaned_data["display_name"],
                 bio=form.cleaned_data["bio"],
                 open_to_mentoring=form.cleaned_data["open_to_mentoring"],
+                default_visibility=form.cleaned_data["default_visibility"] or None,
                 avatar=form.cleaned_data["avatar"],
                 remove_avatar=form.cleaned_data["remove_avatar"],
             )
@@ -35,6 +63,61 @@ def profile_edit(request):
     else:
         form = ProfileForm(member=request.user)
     return render(request, "accounts/profile_form.html", {"form": form})
+
+
+CIRCLE_ACTIONS = {
+    "add": (circle_add, "{name} is in your circle now."),
+    "remove": (circle_remove, "{name} is no longer in your circle."),
+    "block": (member_block, "You blocked {name}. You will no longer see each other's posts."),
+    "unblock": (member_unblock, "You unblocked {name}."),
+}
+
+
+@login_required
+def circle_settings(request):
+    """Your close circle and your blocks. Nobody else ever sees either list."""
+    forms_by_action = {
+        "add": MemberByNameForm(viewer=request.user, prefix="add"),
+        "block": MemberByNameForm(viewer=request.user, prefix="block"),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in CIRCLE_ACTIONS:
+            return redirect("accounts:circle")
+        if "handle" in request.POST:  # a button on a profile or in a list
+            other = Member.objects.filter(handle=request.POST["handle"], is_active=True).first()
+        else:  # typed by display name
+            form = MemberByNameForm(request.POST, viewer=request.user, prefix=action)
+            forms_by_action[action] = form
+            other = form.cleaned_data["name"] if form.is_valid() else None
+        if other is not None:
+            service, message = CIRCLE_ACTIONS[action]
+            try:
+                if action in ("add", "remove"):
+                    service(owner=request.user, member=other)
+                else:
+                    service(blocker=request.user, blocked=other)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, message.format(name=other.display_name))
+                return redirect_back(request, "accounts:circle")
+    circle = Member.objects.filter(
+        pk__in=CircleMembership.objects.filter(owner=request.user).values("member_id")
+    )
+    blocked = Member.objects.filter(
+        pk__in=Block.objects.filter(blocker=request.user).values("blocked_id")
+    )
+    return render(
+        request,
+        "accounts/circle_settings.html",
+        {
+            "circle": circle,
+            "blocked": blocked,
+            "add_form": forms_by_action["add"],
+            "block_form": forms_by_action["block"],
+        },
+    )
 
 
 @require_GET

@@ -130,7 +130,9 @@ class ThreadQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        return self.select_related("author", "category", "community").prefetch_related("tags")
+        return self.select_related("author", "category__community", "community").prefetch_related(
+            "tags"
+        )
 
 
 class PostQuerySet(models.QuerySet):

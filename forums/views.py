@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
+from community.redirects import redirect_back
 from forums import permissions, services
 from forums.forms import (
     NotificationSettingsForm,
@@ -136,7 +137,7 @@ def community_join(request, community):
         messages.success(request, f"Welcome to {community.name}.")
     else:
         messages.info(request, "Your request to join is with the moderators.")
-    return redirect(request.POST.get("next") or community.get_absolute_url())
+    return redirect_back(request, community)
 
 
 @login_required

@@ -1,0 +1,122 @@
+"""Every page reads in a fixed number of queries, whatever the number of threads, posts,
+tags, votes, notifications or circle members on it."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import CircleMembership, Member
+from forums.models import Notification, Post, PostVote
+from forums.services import post_vote
+from tests.factories import join, make_community, make_reply, make_thread
+
+
+@pytest.fixture
+def community(db):
+    return make_community("Runners", read_access="open")
+
+
+@pytest.fixture
+def viewer(member_factory, community):
+    viewer = member_factory("Viewer")
+    join(viewer, community)
+    return viewer
+
+
+def grow(community, viewer, authors, count):
+    """Adds `count` threads, each with replies of every audience, tags, votes and mentions."""
+    for number in range(count):
+        author = authors[number % len(authors)]
+        thread = make_thread(
+            author,
+            community,
+            title=f"Thread {number}",
+            tags=[f"tag{number % 3}", "common"],
+            kind=["question", "discussion", "idea"][number % 3],
+            body=f"@Viewer look {number}",
+        )
+        for visibility in ["public", "circle", "private"]:
+            make_reply(authors[(number + 1) % len(authors)], thread, visibility=visibility)
+        post_vote(post=thread.posts.first(), member=viewer)
+    return thread
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+PAGES = {
+    "home": (lambda t, v: "/", 12),
+    "community": (lambda t, v: f"/c/{t.community.slug}/", 12),
+    "category latest": (lambda t, v: f"/c/{t.community.slug}/general/?sort=latest", 12),
+    "category top": (lambda t, v: f"/c/{t.community.slug}/general/?sort=top", 12),
+    "category unanswered": (lambda t, v: f"/c/{t.community.slug}/general/?sort=unanswered", 12),
+    "category tag": (lambda t, v: f"/c/{t.community.slug}/general/?tag=common", 12),
+    "thread": (lambda t, v: t.get_absolute_url(), 14),
+    "post history": (lambda t, v: f"/p/{t.posts.first().pk}/history/", 6),
+    "search": (lambda t, v: "/search/?q=look", 7),
+    "tag": (lambda t, v: "/tags/common/", 9),
+    "profile": (lambda t, v: t.author.get_absolute_url(), 8),
+    "notifications": (lambda t, v: "/notifications/", 6),
+    "new thread": (lambda t, v: f"/c/{t.community.slug}/new/", 7),
+    "feed": (lambda t, v: f"/c/{t.community.slug}/feed/", 5),
+    "circle settings": (lambda t, v: "/settings/circle/", 5),
+}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=list(PAGES))
+def test_page_query_count_does_not_grow(
+    client, community, viewer, member_factory, page, django_assert_max_num_queries
+):
+    url_for, budget = PAGES[page]
+    authors = [member_factory(f"Author {n}") for n in range(3)]
+    for author in authors:
+        CircleMembership.objects.create(owner=author, member=viewer)
+    client.force_login(viewer)
+
+    thread = grow(community, viewer, authors, 2)
+    small = count_queries(client, url_for(thread, viewer))
+    thread = grow(community, viewer, authors, 6)
+    large = count_queries(client, url_for(thread, viewer))
+
+    assert large == small, f"{page}: {small} queries with little data, {large} with more"
+    with django_assert_max_num_queries(budget):
+        client.get(url_for(thread, viewer))
+    assert Notification.objects.filter(recipient=viewer).exists()
+    assert PostVote.objects.exists()
+
+
+def test_thread_and_category_pages_with_circles_of_hundreds(
+    client, community, viewer, member_factory, django_assert_max_num_queries
+):
+    """A viewer in hundreds of circles, an author with hundreds in theirs."""
+    author = member_factory("Popular")
+    join(author, community)
+    crowd = Member.objects.bulk_create(
+        Member(
+            email=f"crowd{n}@example.org",
+            display_name=f"Crowd {n}",
+            display_name_key=f"crowd{n}",
+            handle=f"crowd-{n}",
+        )
+        for n in range(300)
+    )
+    CircleMembership.objects.bulk_create(
+        [CircleMembership(owner=person, member=viewer) for person in crowd]
+        + [CircleMembership(owner=author, member=person) for person in crowd]
+        + [CircleMembership(owner=author, member=viewer)]
+    )
+    thread = make_thread(author, community, visibility="circle")
+    for _ in range(40):
+        make_reply(author, thread, visibility="circle")
+    client.force_login(viewer)
+    with django_assert_max_num_queries(PAGES["thread"][1]):
+        response = client.get(thread.get_absolute_url())
+    assert len(response.context["posts"]) == 30
+    with django_assert_max_num_queries(PAGES["category latest"][1]):
+        response = client.get(f"/c/{community.slug}/general/")
+    assert [t.reply_count for t in response.context["threads"]] == [40]
+    assert Post.objects.visible_to(viewer).count() == 41
