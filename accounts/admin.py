@@ -56,6 +56,44 @@ class MemberAdmin(UserAdmin):
         ),
     )
 
+    def get_queryset(self, request):
+        """A community's moderators see that community's members; site managers see all."""
+        from forums import permissions
+
+        queryset = super().get_queryset(request)
+        if permissions.is_site_manager(request.user):
+            return queryset
+        return queryset.filter(
+            memberships__community__in=permissions.moderated_communities(request.user)
+        ).distinct()
+
+    def _sees_addresses(self, request):
+        from forums import permissions
+
+        return permissions.is_site_manager(request.user)
+
+    def get_list_display(self, request):
+        if self._sees_addresses(request):
+            return self.list_display
+        return [field for field in self.list_display if field != "email"]
+
+    def get_search_fields(self, request):
+        if self._sees_addresses(request):
+            return self.search_fields
+        return ["display_name", "handle"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self._sees_addresses(request):
+            return fieldsets
+        # Volunteer moderators know members by display name, like everyone else.
+        return [(None, {"fields": ("display_name", "handle", "bio", "is_active", "date_joined")})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._sees_addresses(request):
+            return self.readonly_fields
+        return ["display_name", "handle", "bio", "is_active", "date_joined"]
+
     def save_model(self, request, obj, form, change):
         if "display_name" in form.changed_data or not obj.handle:
             assign_display_name(obj, form.cleaned_data["display_name"])

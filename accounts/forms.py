@@ -28,11 +28,22 @@ class DisplayNameField(forms.CharField):
 
 class SignupForm(AllauthSignupForm):
     display_name = DisplayNameField(label="Display name")
+    # A honeypot: hidden from people (and from screen readers), filled in by bots.
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
-    field_order = ["email", "display_name", "password1", "password2"]
+    field_order = ["email", "display_name", "password1", "password2", "website"]
 
     def clean_display_name(self):
         return validate_new_display_name(self.cleaned_data["display_name"])
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError("Sign-up did not work. Please try again.")
+        return ""
 
 
 class ProfileForm(forms.Form):

@@ -41,6 +41,15 @@ HEARTH_SITE_NAME = os.environ.get("HEARTH_SITE_NAME", "Hearth")
 HEARTH_BASE_URL = os.environ.get("HEARTH_BASE_URL", "http://127.0.0.1:8000")
 # PostgreSQL text-search configuration used to index and query posts.
 HEARTH_SEARCH_CONFIG = os.environ.get("HEARTH_SEARCH_CONFIG", "english")
+# Per member: "<actions>/<seconds>". Posting covers threads and replies.
+HEARTH_RATE_LIMITS = {
+    "post": os.environ.get("HEARTH_POST_RATE", "10/60"),
+    "report": os.environ.get("HEARTH_REPORT_RATE", "20/3600"),
+}
+# New members (fewer than this many approved posts in a community) ...
+HEARTH_NEW_MEMBER_POSTS = int(os.environ.get("HEARTH_NEW_MEMBER_POSTS", "3"))
+# ... may put at most this many links in a post.
+HEARTH_NEW_MEMBER_MAX_LINKS = int(os.environ.get("HEARTH_NEW_MEMBER_MAX_LINKS", "2"))
 HEARTH_THREADS_PER_PAGE = 25
 HEARTH_POSTS_PER_PAGE = 30
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import slugify
 
 from forums.choices import VISIBILITY_HELP, NotificationKind, Visibility
-from forums.models import Thread
+from forums.models import Report, Thread
 
 BODY_MAX = 20_000
 MAX_TAGS = 5
@@ -148,3 +148,22 @@ class NotificationSettingsForm(forms.Form):
         label="Also send me an e-mail for",
         help_text="E-mails say who did what and link to it; they never carry the post itself.",
     )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?"
+    )
+    details = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Anything the moderators should know",
+        help_text="Only the moderators read this. The author is not told who reported them.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("details", "").strip():
+            self.add_error("details", "Tell the moderators what is wrong.")
+        return cleaned

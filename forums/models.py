@@ -3,6 +3,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
@@ -51,6 +52,11 @@ class Community(models.Model):
         blank=True,
         help_text="For automatic joining: comma-separated domains, e.g. example.org, example.com.",
     )
+    premoderate_first_posts = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="A new member's first this many posts wait for a moderator's approval "
+        "(0: none do).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CommunityQuerySet.as_manager()
@@ -80,6 +86,7 @@ class Membership(models.Model):
         ACTIVE = "active", "Member"
         REQUESTED = "requested", "Asked to join"
         INVITED = "invited", "Invited"
+        BANNED = "banned", "Banned"
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
     member = models.ForeignKey(
@@ -87,6 +94,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    # Until then the member reads but does not post here.
+    suspended_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -99,6 +108,10 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.member} in {self.community} ({self.get_state_display()})"
+
+    @property
+    def suspended_now(self):
+        return bool(self.suspended_until and self.suspended_until > timezone.now())
 
 
 class Category(models.Model):
@@ -162,6 +175,8 @@ class Thread(models.Model):
     bumped_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # Waiting for a moderator's approval (pre-moderation): seen by its author alone.
+    is_pending = models.BooleanField(default=False)
 
     tags = TaggableManager(blank=True)
     objects = ThreadQuerySet.as_manager()
@@ -208,6 +223,7 @@ class Post(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.CharField(max_length=500, blank=True)
+    is_pending = models.BooleanField(default=False)
     # The form's one-time token: a second submit of the same form finds the first post.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -223,6 +239,9 @@ class Post(models.Model):
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["author", "-created_at"]),
             GinIndex(fields=["search_vector"], name="post_search_gin"),
+            models.Index(
+                fields=["created_at"], condition=models.Q(is_pending=True), name="post_pending"
+            ),
         ]
 
     def __str__(self):
@@ -331,3 +350,121 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.recipient}"
+
+
+class Report(models.Model):
+    """A member's report of a post to the community's moderators."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        HARASSMENT = "harassment", "Harassment or bullying"
+        HARMFUL = "harmful", "Harmful or unsafe"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACTIONED = "actioned", "Acted on"
+        DISMISSED = "dismissed", "Dismissed"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    details = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reporter"],
+                condition=models.Q(status="open"),
+                name="one_open_report_per_member_per_post",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["post"], condition=models.Q(status="open"), name="report_open"),
+        ]
+
+    def __str__(self):
+        return f"Report of post {self.post_id}: {self.get_reason_display()}"
+
+
+class ModerationAction(models.Model):
+    """The audit log: every moderator action, who, what, when, why, before and after.
+    Written by forums.moderation alone; read-only everywhere else."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", "Hid a post"
+        RESTORE = "restore", "Restored a post"
+        DISMISS = "dismiss", "Dismissed reports"
+        APPROVE = "approve", "Approved a post"
+        REJECT = "reject", "Rejected a post"
+        LOCK = "lock", "Locked a thread"
+        UNLOCK = "unlock", "Unlocked a thread"
+        PIN = "pin", "Pinned a thread"
+        UNPIN = "unpin", "Unpinned a thread"
+        MOVE = "move", "Moved a thread"
+        WARN = "warn", "Warned a member"
+        SUSPEND = "suspend", "Suspended a member"
+        UNSUSPEND = "unsuspend", "Lifted a suspension"
+        BAN = "ban", "Banned a member"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_history",
+        help_text="The member acted on (a post's author, or the member warned).",
+    )
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["community", "-created_at"]),
+            models.Index(fields=["member", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.moderator}: {self.get_kind_display()}"
+
+
+class ModerationQueueItem(Post):
+    """The admin's moderation queue: posts with open reports."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "reported post"
+        verbose_name_plural = "moderation queue"
+
+
+class PendingPost(Post):
+    """The admin's approval queue: posts waiting under pre-moderation."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "post awaiting approval"
+        verbose_name_plural = "posts awaiting approval"

@@ -3,28 +3,69 @@
 They take the viewer's membership of the community (or None) so that a page asks for it once.
 What a member may *see* is not decided here but in forums.querysets."""
 
-from forums.models import Membership, Thread
+from django.utils import timezone
+
+from forums.models import Community, Membership, Thread
+
+SITE_MANAGERS_GROUP = "Community manager"
+MODERATORS_GROUP = "Moderator"
 
 
 def is_active_member(membership):
     return membership is not None and membership.state == Membership.State.ACTIVE
 
 
-def can_moderate(member, membership):
-    """Moderators and owners of a community, and the site's superusers."""
-    if not member.is_authenticated:
+def is_site_manager(member):
+    """Superusers and the "Community manager" group moderate every community."""
+    if not member.is_authenticated or not member.is_active:
         return False
     if member.is_superuser:
         return True
-    return is_active_member(membership) and membership.role in (
+    if not hasattr(member, "_is_site_manager"):
+        member._is_site_manager = member.groups.filter(name=SITE_MANAGERS_GROUP).exists()
+    return member._is_site_manager
+
+
+def can_moderate(member, membership):
+    """Moderators and owners of a community, and the site's managers."""
+    if not member.is_authenticated:
+        return False
+    if is_active_member(membership) and membership.role in (
         Membership.Role.MODERATOR,
         Membership.Role.OWNER,
+    ):
+        return True
+    return is_site_manager(member)
+
+
+def moderated_communities(member):
+    """The communities a member moderates: all of them for a site manager."""
+    if is_site_manager(member):
+        return Community.objects.all()
+    return Community.objects.filter(
+        memberships__member=member,
+        memberships__state=Membership.State.ACTIVE,
+        memberships__role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+    )
+
+
+def is_suspended(membership):
+    return bool(
+        membership is not None
+        and membership.suspended_until
+        and membership.suspended_until > timezone.now()
     )
 
 
 def can_post(member, membership):
-    """Only active members of a community start threads, reply and vote in it."""
-    return member.is_authenticated and member.is_active and is_active_member(membership)
+    """Active members of a community start threads, reply and vote in it, unless a
+    moderator suspended them for a while."""
+    return (
+        member.is_authenticated
+        and member.is_active
+        and is_active_member(membership)
+        and not is_suspended(membership)
+    )
 
 
 def can_reply(member, thread, membership):

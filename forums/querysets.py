@@ -40,13 +40,13 @@ def community_q(viewer, path=""):
 
 def audience_q(viewer, path=""):
     """An authored thread or post is seen by its author, always. Anyone else sees it only
-    when a moderator has not hidden it, neither of the two has blocked the other, and its
-    visibility is `public`, or `circle` with the viewer in the author's circle. A `private`
-    one is the author's alone."""
+    when a moderator has neither hidden it nor still to approve it, neither of the two has
+    blocked the other, and its visibility is `public`, or `circle` with the viewer in the
+    author's circle. A `private` one is the author's alone."""
     from accounts.models import Block, CircleMembership
 
     prefix = f"{path}__" if path else ""
-    shown = Q(**{f"{prefix}hidden_at__isnull": True})
+    shown = Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}is_pending": False})
     public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
     if not _signed_in(viewer):
         return shown & public

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Member
 from accounts.names import display_name_key
-from forums import permissions
+from forums import permissions, ratelimit
 from forums.choices import NotificationKind, Visibility
 from forums.markdown import render_markdown
 from forums.models import (
@@ -51,6 +51,8 @@ def community_join(*, community, member):
     is by request. Returns the membership."""
     Policy = Community.JoinPolicy
     membership = _membership(community, member)
+    if membership and membership.state == Membership.State.BANNED:
+        raise ValidationError("The moderators of this community have banned you from it.")
     if membership and membership.state == Membership.State.ACTIVE:
         return membership
     if membership and membership.state == Membership.State.INVITED:
@@ -92,7 +94,7 @@ def community_leave(*, community, member):
 def membership_approve(*, membership, by):
     membership.state = Membership.State.ACTIVE
     membership.save(update_fields=["state"])
-    _notify(
+    notify(
         kind=NotificationKind.MODERATION,
         recipients=[membership.member],
         actor=None,
@@ -107,7 +109,7 @@ def membership_invite(*, community, member, by):
         community=community, member=member, defaults={"state": Membership.State.INVITED}
     )
     if created:
-        _notify(
+        notify(
             kind=NotificationKind.MODERATION,
             recipients=[member],
             actor=None,
@@ -163,13 +165,43 @@ def _index(post, title=""):
     Post.objects.filter(pk=post.pk).update(search_vector=vector)
 
 
-def _check_can_post(member, community):
-    if not permissions.can_post(member, _membership(community, member)):
+def _check_can_post(member, membership):
+    """Raises the reason a member may not post in a community, if there is one."""
+    if permissions.is_suspended(membership):
+        until = timezone.localtime(membership.suspended_until)
+        raise ValidationError(
+            f"The moderators suspended you here until {until:%d %B %Y, %H:%M}. "
+            "You can read, but not post, until then."
+        )
+    if not permissions.can_post(member, membership):
         raise ValidationError("Join this community to post in it.")
+    ratelimit.check("post", member)
 
 
-def _insert_post(*, thread, author, body, visibility, is_opening, client_token):
+def _is_new_here(member, community):
+    approved = Post.objects.filter(
+        author=member, thread__community=community, is_pending=False, hidden_at__isnull=True
+    )
+    return approved.count() < max(
+        settings.HEARTH_NEW_MEMBER_POSTS, community.premoderate_first_posts
+    ), approved.count()
+
+
+def _insert_post(*, thread, author, membership, body, visibility, is_opening, client_token):
+    """Renders and stores a post. A new member's post is held for approval when the
+    community pre-moderates, and may carry only a few links."""
     html, mentioned = _render(body)
+    community = thread.community
+    new_here, approved = _is_new_here(author, community)
+    moderator = permissions.can_moderate(author, membership)
+    links = html.count("<a href=") - len(mentioned)
+    if new_here and not moderator and links > settings.HEARTH_NEW_MEMBER_MAX_LINKS:
+        raise ValidationError(
+            f"New members may share up to {settings.HEARTH_NEW_MEMBER_MAX_LINKS} links in a post "
+            f"(this one has {links}). Take a few out, or post them once you have been here a "
+            "little longer."
+        )
+    pending = not moderator and approved < community.premoderate_first_posts
     post = Post.objects.create(
         thread=thread,
         author=author,
@@ -178,6 +210,7 @@ def _insert_post(*, thread, author, body, visibility, is_opening, client_token):
         body_html=html,
         visibility=visibility,
         client_token=client_token,
+        is_pending=pending,
     )
     _index(post, title=thread.title if is_opening else "")
     return post, mentioned
@@ -218,7 +251,8 @@ def thread_create(*, author, category, kind, title, body, visibility, tags=(), c
 @transaction.atomic
 def _thread_create(*, author, category, kind, title, body, visibility, tags, client_token):
     community = category.community
-    _check_can_post(author, community)
+    membership = _membership(community, author)
+    _check_can_post(author, membership)
     thread = Thread.objects.create(
         community=community,
         category=category,
@@ -232,20 +266,45 @@ def _thread_create(*, author, category, kind, title, body, visibility, tags, cli
     post, mentioned = _insert_post(
         thread=thread,
         author=author,
+        membership=membership,
         body=body,
         visibility=visibility,
         is_opening=True,
         client_token=client_token,
     )
+    if post.is_pending:
+        thread.is_pending = True
+        thread.save(update_fields=["is_pending"])
     if tags:
         thread.tags.set(list(tags))
     ThreadFollow.objects.get_or_create(thread=thread, member=author)
-    followers = Member.objects.filter(
-        pk__in=CategoryFollow.objects.filter(category=category).values("member_id")
-    )
-    _notify(kind=NotificationKind.NEW_THREAD, recipients=followers, actor=author, post=post)
-    _notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=author, post=post)
+    if not post.is_pending:
+        announce_post(post, mentioned)
     return thread
+
+
+def announce_post(post, mentioned):
+    """What a newly visible post sets going: a public reply moves its thread up the lists
+    (only a reply the thread's whole audience can read does), followers of the thread (or,
+    for a new thread, of its category) and mentioned members are notified."""
+    thread = post.thread
+    if post.is_opening:
+        followers = CategoryFollow.objects.filter(category=thread.category_id)
+        kind = NotificationKind.NEW_THREAD
+    else:
+        if post.visibility == Visibility.PUBLIC:
+            Thread.objects.filter(pk=thread.pk).update(bumped_at=post.created_at)
+        followers = ThreadFollow.objects.filter(thread=thread)
+        kind = NotificationKind.REPLY
+    recipients = Member.objects.filter(pk__in=followers.values("member_id")).exclude(
+        pk__in=[member.pk for member in mentioned]
+    )
+    notify(kind=kind, recipients=recipients, actor=post.author, post=post)
+    notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=post.author, post=post)
+
+
+def mentions_in(post):
+    return _render(post.body)[1]
 
 
 def post_create(*, author, thread, body, visibility, client_token=None):
@@ -268,29 +327,23 @@ def post_create(*, author, thread, body, visibility, client_token=None):
 
 @transaction.atomic
 def _post_create(*, author, thread, body, visibility, client_token):
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     membership = _membership(thread.community_id, author)
-    if not permissions.can_post(author, membership):
-        raise ValidationError("Join this community to reply in it.")
-    if not permissions.can_reply(author, thread, membership):
+    if thread.is_locked and not permissions.can_moderate(author, membership):
         raise ValidationError("This thread is locked: it takes no new replies.")
+    _check_can_post(author, membership)
     post, mentioned = _insert_post(
         thread=thread,
         author=author,
+        membership=membership,
         body=body,
         visibility=visibility,
         is_opening=False,
         client_token=client_token,
     )
-    if visibility == Visibility.PUBLIC:
-        # Only a reply the thread's whole audience can read moves it up the lists.
-        Thread.objects.filter(pk=thread.pk).update(bumped_at=post.created_at)
     ThreadFollow.objects.get_or_create(thread=thread, member=author)
-    followers = Member.objects.filter(
-        pk__in=ThreadFollow.objects.filter(thread=thread).values("member_id")
-    ).exclude(pk__in=[member.pk for member in mentioned])
-    _notify(kind=NotificationKind.REPLY, recipients=followers, actor=author, post=post)
-    _notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=author, post=post)
+    if not post.is_pending:
+        announce_post(post, mentioned)
     return post
 
 
@@ -390,7 +443,7 @@ def thread_accept_answer(*, thread, post, by):
         raise ValidationError("Only a reply the whole community can see can be accepted.")
     thread.accepted_answer = post
     thread.save(update_fields=["accepted_answer"])
-    _notify(kind=NotificationKind.ACCEPTED, recipients=[post.author], actor=by, post=post)
+    notify(kind=NotificationKind.ACCEPTED, recipients=[post.author], actor=by, post=post)
     return thread
 
 
@@ -411,7 +464,7 @@ def thread_set_idea_status(*, thread, status, by):
         raise ValidationError("Only a moderator can set an idea's status.")
     thread.idea_status = status
     thread.save(update_fields=["idea_status"])
-    _notify(
+    notify(
         kind=NotificationKind.MODERATION,
         recipients=[thread.author],
         actor=None,
@@ -448,7 +501,7 @@ NOTIFICATION_SENTENCES = {
 }
 
 
-def _notify(*, kind, recipients, actor, post=None, thread=None, message=""):
+def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
     """Notifies the recipients who may see the post or thread now (never the actor). Those
     who asked for it also get an e-mail, sent once the transaction commits, that says who did
     what and links to it, with none of the post's text."""

@@ -29,6 +29,7 @@ urlpatterns = [
     path("p/<int:pk>/delete/", views.post_delete, name="post_delete"),
     path("p/<int:pk>/vote/", views.post_vote, name="post_vote"),
     path("p/<int:pk>/history/", views.post_history, name="post_history"),
+    path("p/<int:pk>/report/", views.post_report, name="post_report"),
     path("search/", views.search, name="search"),
     path("tags/<slug:tag>/", views.tag_detail, name="tag"),
     path("notifications/", views.notification_list, name="notifications"),

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from community.redirects import redirect_back
-from forums import permissions, services
+from forums import moderation, permissions, services
 from forums.forms import (
     NotificationSettingsForm,
     PostEditForm,
     PostVisibilityForm,
     ReplyForm,
+    ReportForm,
     SearchForm,
     ThreadForm,
 )
@@ -428,6 +429,30 @@ def post_vote(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(post)
+
+
+@login_required
+def post_report(request, pk):
+    """Reports a post to its community's moderators. A post you cannot see is a 404."""
+    post = _visible_post(request, pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation.report_create(
+                post=post,
+                reporter=request.user,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Thank you. The moderators will look at it, and we will tell you when they have.",
+            )
+            return redirect(post)
+    return render(request, "forums/post_report.html", {"post": post, "form": form})
 
 
 def post_history(request, pk):

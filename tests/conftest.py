@@ -17,6 +17,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    """Tests post quickly; the rate-limit tests lower these again."""
+    settings.HEARTH_RATE_LIMITS = {"post": "10000/60", "report": "10000/60"}
+
+
 @pytest.fixture
 def member_factory(db):
     return make_member

@@ -1,0 +1,397 @@
+"""Moderation: the services behind reports, the moderation queue and the audit log.
+
+Every action checks that the moderator moderates the community concerned, runs in a
+transaction, writes one ModerationAction (who, what, when, why, before and after) and tells
+the people concerned. The site and the admin both call these functions."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from forums import permissions, ratelimit
+from forums.choices import NotificationKind
+from forums.models import Membership, ModerationAction, Post, Report, Thread
+from forums.services import announce_post, mentions_in, notify
+
+Kind = ModerationAction.Kind
+
+
+def _require_moderator(moderator, community):
+    membership = Membership.objects.filter(community=community, member=moderator).first()
+    if not permissions.can_moderate(moderator, membership):
+        raise PermissionDenied("You do not moderate this community.")
+
+
+def _log(
+    *,
+    moderator,
+    kind,
+    community,
+    member=None,
+    thread=None,
+    post=None,
+    reason="",
+    before=None,
+    after=None,
+):
+    return ModerationAction.objects.create(
+        moderator=moderator,
+        kind=kind,
+        community=community,
+        member=member,
+        thread=thread,
+        post=post,
+        reason=reason,
+        before=before or {},
+        after=after or {},
+    )
+
+
+def _tell(member, message, *, post=None, thread=None):
+    notify(
+        kind=NotificationKind.MODERATION,
+        recipients=[member],
+        actor=None,
+        post=post,
+        thread=thread,
+        message=message,
+    )
+
+
+def _close_reports(post, *, by, status, message):
+    """Closes a post's open reports and tells each reporter how it ended."""
+    reports = list(post.reports.filter(status=Report.Status.OPEN).select_related("reporter"))
+    Report.objects.filter(pk__in=[report.pk for report in reports]).update(
+        status=status, resolved_at=timezone.now(), resolved_by=by
+    )
+    for report in reports:
+        _tell(report.reporter, message)
+    return len(reports)
+
+
+# ------------------------------------------------------------------------------------ reports
+
+
+def report_create(*, post, reporter, reason, details=""):
+    """A member reports a post they can see. One open report per member per post."""
+    if post.author_id == reporter.pk:
+        raise ValidationError("You can't report your own post. You can edit or delete it.")
+    if Report.objects.filter(post=post, reporter=reporter, status=Report.Status.OPEN).exists():
+        raise ValidationError("You already reported this post; the moderators will look at it.")
+    ratelimit.check("report", reporter)
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                post=post, reporter=reporter, reason=reason, details=details.strip()
+            )
+    except IntegrityError as error:  # the same report sent twice at once
+        raise ValidationError("You already reported this post.") from error
+
+
+@transaction.atomic
+def reports_dismiss(*, post, by, reason=""):
+    community = post.thread.community
+    _require_moderator(by, community)
+    closed = _close_reports(
+        post,
+        by=by,
+        status=Report.Status.DISMISSED,
+        message="The moderators looked at a post you reported and left it up. Thank you for "
+        "telling them.",
+    )
+    _log(
+        moderator=by,
+        kind=Kind.DISMISS,
+        community=community,
+        member=post.author,
+        thread=post.thread,
+        post=post,
+        reason=reason,
+        after={"reports_closed": closed},
+    )
+    return closed
+
+
+# -------------------------------------------------------------------------------------- posts
+
+
+@transaction.atomic
+def post_hide(*, post, by, reason):
+    """Hides a post from everyone but its author, who sees why. Hiding the opening post
+    hides its thread."""
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    thread = post.thread
+    _require_moderator(by, thread.community)
+    before = {"hidden": post.hidden_at is not None}
+    post.hidden_at = post.hidden_at or timezone.now()
+    post.hidden_reason = reason
+    post.save(update_fields=["hidden_at", "hidden_reason"])
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(hidden_at=post.hidden_at)
+    if thread.accepted_answer_id == post.pk:
+        Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
+    _close_reports(
+        post,
+        by=by,
+        status=Report.Status.ACTIONED,
+        message="The moderators hid a post you reported. Thank you for telling them.",
+    )
+    _tell(post.author, f"The moderators hid one of your posts. Reason: {reason}", post=post)
+    _log(
+        moderator=by,
+        kind=Kind.HIDE,
+        community=thread.community,
+        member=post.author,
+        thread=thread,
+        post=post,
+        reason=reason,
+        before=before,
+        after={"hidden": True},
+    )
+    return post
+
+
+@transaction.atomic
+def post_restore(*, post, by, reason=""):
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    thread = post.thread
+    _require_moderator(by, thread.community)
+    post.hidden_at = None
+    post.hidden_reason = ""
+    post.save(update_fields=["hidden_at", "hidden_reason"])
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(hidden_at=None)
+    _tell(post.author, "The moderators restored one of your posts.", post=post)
+    _log(
+        moderator=by,
+        kind=Kind.RESTORE,
+        community=thread.community,
+        member=post.author,
+        thread=thread,
+        post=post,
+        reason=reason,
+        before={"hidden": True},
+        after={"hidden": False},
+    )
+    return post
+
+
+@transaction.atomic
+def post_approve(*, post, by):
+    """Lets a pre-moderated post through: it becomes visible to its audience and is
+    announced as if it had just been posted."""
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    thread = post.thread
+    _require_moderator(by, thread.community)
+    if not post.is_pending:
+        return post
+    post.is_pending = False
+    post.save(update_fields=["is_pending"])
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(is_pending=False)
+    announce_post(post, mentions_in(post))
+    _log(
+        moderator=by,
+        kind=Kind.APPROVE,
+        community=thread.community,
+        member=post.author,
+        thread=thread,
+        post=post,
+        before={"pending": True},
+        after={"pending": False},
+    )
+    return post
+
+
+@transaction.atomic
+def post_reject(*, post, by, reason):
+    """Turns a pre-moderated post away: it stays hidden, and its author sees why."""
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    thread = post.thread
+    _require_moderator(by, thread.community)
+    post.is_pending = False
+    post.hidden_at = timezone.now()
+    post.hidden_reason = reason
+    post.save(update_fields=["is_pending", "hidden_at", "hidden_reason"])
+    if post.is_opening:
+        Thread.objects.filter(pk=thread.pk).update(is_pending=False, hidden_at=post.hidden_at)
+    _tell(
+        post.author,
+        f"The moderators did not approve one of your posts. Reason: {reason}",
+        post=post,
+    )
+    _log(
+        moderator=by,
+        kind=Kind.REJECT,
+        community=thread.community,
+        member=post.author,
+        thread=thread,
+        post=post,
+        reason=reason,
+        before={"pending": True},
+        after={"pending": False, "hidden": True},
+    )
+    return post
+
+
+# ------------------------------------------------------------------------------------ threads
+
+
+def _thread_flag(*, thread, by, reason, field, value, kind):
+    thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
+    _require_moderator(by, thread.community)
+    before = {field: getattr(thread, field)}
+    setattr(thread, field, value)
+    thread.save(update_fields=[field])
+    _log(
+        moderator=by,
+        kind=kind,
+        community=thread.community,
+        member=thread.author,
+        thread=thread,
+        reason=reason,
+        before=before,
+        after={field: value},
+    )
+    return thread
+
+
+@transaction.atomic
+def thread_lock(*, thread, by, reason=""):
+    return _thread_flag(
+        thread=thread, by=by, reason=reason, field="is_locked", value=True, kind=Kind.LOCK
+    )
+
+
+@transaction.atomic
+def thread_unlock(*, thread, by, reason=""):
+    return _thread_flag(
+        thread=thread, by=by, reason=reason, field="is_locked", value=False, kind=Kind.UNLOCK
+    )
+
+
+@transaction.atomic
+def thread_pin(*, thread, by, reason=""):
+    return _thread_flag(
+        thread=thread, by=by, reason=reason, field="is_pinned", value=True, kind=Kind.PIN
+    )
+
+
+@transaction.atomic
+def thread_unpin(*, thread, by, reason=""):
+    return _thread_flag(
+        thread=thread, by=by, reason=reason, field="is_pinned", value=False, kind=Kind.UNPIN
+    )
+
+
+@transaction.atomic
+def thread_move(*, thread, category, by, reason=""):
+    """Moves a thread to another category of the same community."""
+    thread = (
+        Thread.objects.select_for_update().select_related("category", "community").get(pk=thread.pk)
+    )
+    _require_moderator(by, thread.community)
+    if category.community_id != thread.community_id:
+        raise ValidationError("A thread moves only between categories of its own community.")
+    before = {"category": thread.category.name}
+    thread.category = category
+    thread.save(update_fields=["category"])
+    _log(
+        moderator=by,
+        kind=Kind.MOVE,
+        community=thread.community,
+        member=thread.author,
+        thread=thread,
+        reason=reason,
+        before=before,
+        after={"category": category.name},
+    )
+    return thread
+
+
+# ------------------------------------------------------------------------------------ members
+
+
+def _membership_for(member, community):
+    membership, _ = Membership.objects.select_for_update().get_or_create(
+        community=community, member=member, defaults={"state": Membership.State.ACTIVE}
+    )
+    return membership
+
+
+@transaction.atomic
+def member_warn(*, member, community, by, reason):
+    _require_moderator(by, community)
+    _tell(member, f"A warning from the moderators of {community.name}: {reason}")
+    _log(moderator=by, kind=Kind.WARN, community=community, member=member, reason=reason)
+
+
+@transaction.atomic
+def member_suspend(*, member, community, by, until, reason):
+    """The member reads but does not post in the community until `until`, and is told so."""
+    _require_moderator(by, community)
+    if until <= timezone.now():
+        raise ValidationError("Choose a time in the future.")
+    membership = _membership_for(member, community)
+    before = {
+        "suspended_until": membership.suspended_until and membership.suspended_until.isoformat()
+    }
+    membership.suspended_until = until
+    membership.save(update_fields=["suspended_until"])
+    local = timezone.localtime(until)
+    _tell(
+        member,
+        f"The moderators of {community.name} suspended you until "
+        f"{local:%d %B %Y, %H:%M}: you can read, but not post. Reason: {reason}",
+    )
+    _log(
+        moderator=by,
+        kind=Kind.SUSPEND,
+        community=community,
+        member=member,
+        reason=reason,
+        before=before,
+        after={"suspended_until": until.isoformat()},
+    )
+
+
+@transaction.atomic
+def member_unsuspend(*, member, community, by, reason=""):
+    _require_moderator(by, community)
+    membership = _membership_for(member, community)
+    before = {
+        "suspended_until": membership.suspended_until and membership.suspended_until.isoformat()
+    }
+    membership.suspended_until = None
+    membership.save(update_fields=["suspended_until"])
+    _tell(member, f"Your suspension in {community.name} is lifted.")
+    _log(
+        moderator=by,
+        kind=Kind.UNSUSPEND,
+        community=community,
+        member=member,
+        reason=reason,
+        before=before,
+        after={"suspended_until": None},
+    )
+
+
+@transaction.atomic
+def member_ban(*, member, community, by, reason):
+    """Bans a member from a community: they can no longer post or join it again (nor read
+    it, when it is private)."""
+    _require_moderator(by, community)
+    membership = _membership_for(member, community)
+    before = {"state": membership.state}
+    membership.state = Membership.State.BANNED
+    membership.save(update_fields=["state"])
+    _tell(member, f"The moderators of {community.name} banned you from it. Reason: {reason}")
+    _log(
+        moderator=by,
+        kind=Kind.BAN,
+        community=community,
+        member=member,
+        reason=reason,
+        before=before,
+        after={"state": Membership.State.BANNED},
+    )
