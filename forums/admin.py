@@ -456,6 +456,13 @@ class ModerationQueueAdmin(PostReadingMixin, ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "title": "Moderation queue: open reports, oldest first",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         return [
             path(
