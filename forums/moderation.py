@@ -47,6 +47,27 @@ def _log(
     )
 
 
+def _post_for(moderator, post):
+    """Locks the post's row and checks the moderator may act on its community."""
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    _require_moderator(moderator, post.thread.community)
+    return post
+
+
+def _log_post(post, *, by, kind, reason="", before=None, after=None):
+    return _log(
+        moderator=by,
+        kind=kind,
+        community=post.thread.community,
+        member=post.author,
+        thread=post.thread,
+        post=post,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+
+
 def _tell(member, message, *, post=None, thread=None):
     notify(
         kind=NotificationKind.MODERATION,
@@ -99,13 +120,10 @@ def reports_dismiss(*, post, by, reason=""):
         message="The moderators looked at a post you reported and left it up. Thank you for "
         "telling them.",
     )
-    _log(
-        moderator=by,
+    _log_post(
+        post,
+        by=by,
         kind=Kind.DISMISS,
-        community=community,
-        member=post.author,
-        thread=post.thread,
-        post=post,
         reason=reason,
         after={"reports_closed": closed},
     )
@@ -119,9 +137,8 @@ def reports_dismiss(*, post, by, reason=""):
 def post_hide(*, post, by, reason):
     """Hides a post from everyone but its author, who sees why. Hiding the opening post
     hides its thread."""
-    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    post = _post_for(by, post)
     thread = post.thread
-    _require_moderator(by, thread.community)
     before = {"hidden": post.hidden_at is not None}
     post.hidden_at = post.hidden_at or timezone.now()
     post.hidden_reason = reason
@@ -137,13 +154,10 @@ def post_hide(*, post, by, reason):
         message="The moderators hid a post you reported. Thank you for telling them.",
     )
     _tell(post.author, f"The moderators hid one of your posts. Reason: {reason}", post=post)
-    _log(
-        moderator=by,
+    _log_post(
+        post,
+        by=by,
         kind=Kind.HIDE,
-        community=thread.community,
-        member=post.author,
-        thread=thread,
-        post=post,
         reason=reason,
         before=before,
         after={"hidden": True},
@@ -153,22 +167,18 @@ def post_hide(*, post, by, reason):
 
 @transaction.atomic
 def post_restore(*, post, by, reason=""):
-    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    post = _post_for(by, post)
     thread = post.thread
-    _require_moderator(by, thread.community)
     post.hidden_at = None
     post.hidden_reason = ""
     post.save(update_fields=["hidden_at", "hidden_reason"])
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(hidden_at=None)
     _tell(post.author, "The moderators restored one of your posts.", post=post)
-    _log(
-        moderator=by,
+    _log_post(
+        post,
+        by=by,
         kind=Kind.RESTORE,
-        community=thread.community,
-        member=post.author,
-        thread=thread,
-        post=post,
         reason=reason,
         before={"hidden": True},
         after={"hidden": False},
@@ -180,9 +190,8 @@ def post_restore(*, post, by, reason=""):
 def post_approve(*, post, by):
     """Lets a pre-moderated post through: it becomes visible to its audience and is
     announced as if it had just been posted."""
-    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    post = _post_for(by, post)
     thread = post.thread
-    _require_moderator(by, thread.community)
     if not post.is_pending:
         return post
     post.is_pending = False
@@ -190,13 +199,10 @@ def post_approve(*, post, by):
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(is_pending=False)
     announce_post(post, mentions_in(post))
-    _log(
-        moderator=by,
+    _log_post(
+        post,
+        by=by,
         kind=Kind.APPROVE,
-        community=thread.community,
-        member=post.author,
-        thread=thread,
-        post=post,
         before={"pending": True},
         after={"pending": False},
     )
@@ -206,9 +212,8 @@ def post_approve(*, post, by):
 @transaction.atomic
 def post_reject(*, post, by, reason):
     """Turns a pre-moderated post away: it stays hidden, and its author sees why."""
-    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    post = _post_for(by, post)
     thread = post.thread
-    _require_moderator(by, thread.community)
     post.is_pending = False
     post.hidden_at = timezone.now()
     post.hidden_reason = reason
@@ -220,13 +225,10 @@ def post_reject(*, post, by, reason):
         f"The moderators did not approve one of your posts. Reason: {reason}",
         post=post,
     )
-    _log(
-        moderator=by,
+    _log_post(
+        post,
+        by=by,
         kind=Kind.REJECT,
-        community=thread.community,
-        member=post.author,
-        thread=thread,
-        post=post,
         reason=reason,
         before={"pending": True},
         after={"pending": False, "hidden": True},

@@ -226,13 +226,27 @@ def _already_posted(author, client_token):
     )
 
 
+def _submit_once(author, client_token, create):
+    """Runs `create` (which returns a post) unless the same form was submitted before, in
+    which case the first post is returned. The unique (author, client_token) constraint
+    settles two submits that race."""
+    if earlier := _already_posted(author, client_token):
+        return earlier
+    try:
+        return create()
+    except IntegrityError:
+        if earlier := _already_posted(author, client_token):
+            return earlier
+        raise
+
+
 def thread_create(*, author, category, kind, title, body, visibility, tags=(), client_token=None):
     """Starts a thread with its opening post. Submitting the same form twice (same
     client_token) returns the first thread instead of making a second."""
-    if earlier := _already_posted(author, client_token):
-        return earlier.thread
-    try:
-        return _thread_create(
+    return _submit_once(
+        author,
+        client_token,
+        lambda: _thread_create(
             author=author,
             category=category,
             kind=kind,
@@ -241,11 +255,8 @@ def thread_create(*, author, category, kind, title, body, visibility, tags=(), c
             visibility=visibility,
             tags=tags,
             client_token=client_token,
-        )
-    except IntegrityError:
-        if earlier := _already_posted(author, client_token):
-            return earlier.thread
-        raise
+        ),
+    ).thread
 
 
 @transaction.atomic
@@ -280,7 +291,7 @@ def _thread_create(*, author, category, kind, title, body, visibility, tags, cli
     ThreadFollow.objects.get_or_create(thread=thread, member=author)
     if not post.is_pending:
         announce_post(post, mentioned)
-    return thread
+    return post
 
 
 def announce_post(post, mentioned):
@@ -309,20 +320,17 @@ def mentions_in(post):
 
 def post_create(*, author, thread, body, visibility, client_token=None):
     """Replies in a thread. A second submit of the same form returns the first reply."""
-    if earlier := _already_posted(author, client_token):
-        return earlier
-    try:
-        return _post_create(
+    return _submit_once(
+        author,
+        client_token,
+        lambda: _post_create(
             author=author,
             thread=thread,
             body=body,
             visibility=visibility,
             client_token=client_token,
-        )
-    except IntegrityError:
-        if earlier := _already_posted(author, client_token):
-            return earlier
-        raise
+        ),
+    )
 
 
 @transaction.atomic
