@@ -87,6 +87,16 @@ class CommunityQuerySet(models.QuerySet):
     def readable_by(self, viewer):
         return self.filter(community_q(viewer))
 
+    def readable_or_invited(self, viewer):
+        """What a member may read, plus the communities that invited them: an invitation
+        shows a private community's name, so that it can be accepted, and nothing else."""
+        from forums.models import Membership
+
+        if not _signed_in(viewer):
+            return self.readable_by(viewer)
+        invited = Membership.objects.filter(member=viewer, state=Membership.State.INVITED)
+        return self.filter(community_q(viewer) | Q(pk__in=invited.values("community_id")))
+
     def with_thread_counts(self, viewer):
         """Adds `thread_count`: the threads in each community this viewer may see."""
         from forums.models import Thread

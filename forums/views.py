@@ -95,10 +95,20 @@ def home(request):
     recent = _thread_list(
         request, Thread.objects.visible_to(request.user).order_by("-bumped_at", "-pk")
     )
+    invitations = Community.objects.none()
+    if request.user.is_authenticated:
+        invitations = Community.objects.readable_or_invited(request.user).filter(
+            memberships__member=request.user, memberships__state=Membership.State.INVITED
+        )
     return render(
         request,
         "forums/home.html",
-        {"communities": communities, "membership_states": states, "threads": recent},
+        {
+            "communities": communities,
+            "membership_states": states,
+            "threads": recent,
+            "invitations": invitations,
+        },
     )
 
 
@@ -126,7 +136,9 @@ def community_detail(request, community):
 
 @login_required
 def community_join(request, community):
-    community = _readable_community(request, community)
+    community = get_object_or_404(
+        Community.objects.readable_or_invited(request.user), slug=community
+    )
     if request.method != "POST":
         return redirect(community)
     try:
@@ -483,8 +495,11 @@ def search(request):
 
 
 def tag_detail(request, tag):
-    tag = get_object_or_404(Tag, slug=tag)
-    threads = Thread.objects.visible_to(request.user).filter(tags=tag).order_by("-bumped_at", "-pk")
+    """A tag that no thread visible to the viewer carries is a 404, exactly like a tag that
+    does not exist: its existence alone could tell of someone's journal."""
+    threads = Thread.objects.visible_to(request.user).filter(tags__slug=tag)
+    tag = get_object_or_404(Tag.objects.filter(slug=tag), pk__in=threads.values("tags"))
+    threads = threads.order_by("-bumped_at", "-pk")
     return render(
         request, "forums/tag_detail.html", {"tag": tag, "threads": _thread_list(request, threads)}
     )

@@ -135,3 +135,35 @@ def test_anonymous_visitors_on_an_open_site(client, db, settings, read_access):
     make_community("Runners", read_access=read_access)
     expected = 200 if read_access == "open" else 404
     assert client.get("/c/runners/").status_code == expected
+
+
+def test_an_invitation_to_a_private_community_can_be_accepted(client, member):
+    from forums.services import membership_invite
+
+    garden = make_community("Secret Garden", read_access="private", join_policy="invitation")
+    membership_invite(community=garden, member=member, by=None)
+    client.force_login(member)
+    assert client.get("/c/secret-garden/").status_code == 404  # not until they accept
+    home = client.get("/").content.decode()
+    assert "Secret Garden" in home and "Accept the invitation" in home
+    client.post("/c/secret-garden/join/")
+    assert client.get("/c/secret-garden/").status_code == 200
+
+
+def test_others_cannot_join_or_learn_of_a_private_community(client, member):
+    make_community("Secret Garden", read_access="private", join_policy="request")
+    client.force_login(member)
+    assert client.post("/c/secret-garden/join/").status_code == 404
+    assert "Secret Garden" not in client.get("/").content.decode()
+    assert not Membership.objects.exists()
+
+
+def test_a_tag_only_on_threads_you_cannot_see_is_a_404(client, member, member_factory):
+    community = make_community("Runners")
+    author = member_factory("Author")
+    make_thread(author, community, title="Journal", tags=["very-personal"], visibility="private")
+    client.force_login(member)
+    assert client.get("/tags/very-personal/").status_code == 404
+    assert client.get("/tags/no-such-tag/").status_code == 404
+    client.force_login(author)
+    assert client.get("/tags/very-personal/").status_code == 200
