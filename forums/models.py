@@ -201,10 +201,6 @@ class Thread(models.Model):
     def slug_for(title):
         return slugify(title, allow_unicode=True)[:80].strip("-") or "thread"
 
-    @property
-    def is_solved(self):
-        return self.accepted_answer_id is not None
-
 
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")

@@ -5,7 +5,7 @@ memberships, circles and blocks, so nothing can go stale."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from forums.choices import Visibility
@@ -121,6 +121,14 @@ class ThreadQuerySet(models.QuerySet):
     def visible_to(self, viewer):
         return self.filter(thread_q(viewer))
 
+    def with_solved(self, viewer):
+        """Adds `solved`: the question's accepted answer exists *and* this viewer may read
+        it. "Solved" never points at an answer someone cannot see."""
+        from forums.models import Post
+
+        readable = Post.objects.visible_to(viewer).live().filter(pk=OuterRef("accepted_answer"))
+        return self.annotate(solved=Exists(readable))
+
     def with_activity(self, viewer):
         """Adds, for this viewer, `reply_count` (the replies they may read) and
         `last_post_id` (the newest post they may read)."""
@@ -135,7 +143,7 @@ class ThreadQuerySet(models.QuerySet):
             .values("count")
         )
         newest = readable.order_by("-created_at", "-pk").values("pk")[:1]
-        return self.annotate(
+        return self.with_solved(viewer).annotate(
             reply_count=Coalesce(Subquery(replies), 0), last_post_id=Subquery(newest)
         )
 

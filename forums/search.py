@@ -27,12 +27,11 @@ def search_posts(viewer, *, q, community="", kind="", tag="", solved=""):
         posts = posts.filter(thread__kind=kind)
     if tag:
         posts = posts.filter(thread__tags__slug=tag)
-    if solved == "yes":
-        posts = posts.filter(thread__accepted_answer__isnull=False)
-    elif solved == "no":
-        posts = posts.filter(
-            thread__kind=Thread.Kind.QUESTION, thread__accepted_answer__isnull=True
+    if solved:
+        questions = Thread.objects.with_solved(viewer).filter(
+            kind=Thread.Kind.QUESTION, solved=solved == "yes"
         )
+        posts = posts.filter(thread__in=questions.values("pk"))
     return posts.annotate(
         rank=SearchRank(F("search_vector"), query),
         snippet=SearchHeadline(

@@ -173,7 +173,7 @@ def category_detail(request, community, category):
     sort = request.GET.get("sort") if request.GET.get("sort") in THREAD_SORTS else "latest"
     threads = Thread.objects.visible_to(request.user).filter(category=category)
     if sort == "unanswered":
-        threads = threads.filter(kind=Thread.Kind.QUESTION, accepted_answer__isnull=True)
+        threads = threads.with_solved(request.user).filter(kind=Thread.Kind.QUESTION, solved=False)
     tag = request.GET.get("tag", "")
     if tag:
         threads = threads.filter(tags__slug=tag)
