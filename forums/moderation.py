@@ -11,7 +11,7 @@ from django.utils import timezone
 from forums import permissions, ratelimit
 from forums.choices import NotificationKind
 from forums.models import Membership, ModerationAction, Post, Report, Thread
-from forums.services import announce_post, mentions_in, notify
+from forums.services import announce_post, mentions_in, notify, thread_rebump
 
 Kind = ModerationAction.Kind
 
@@ -147,6 +147,7 @@ def post_hide(*, post, by, reason):
         Thread.objects.filter(pk=thread.pk).update(hidden_at=post.hidden_at)
     if thread.accepted_answer_id == post.pk:
         Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
+    thread_rebump(thread)
     _close_reports(
         post,
         by=by,

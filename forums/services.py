@@ -314,6 +314,25 @@ def announce_post(post, mentioned):
     notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=post.author, post=post)
 
 
+def thread_rebump(thread):
+    """Recomputes where a thread stands in "latest activity" after a reply stops being
+    public (deleted, hidden, narrowed): only replies its whole audience can read count."""
+    latest = (
+        Post.objects.filter(
+            thread=thread,
+            is_opening=False,
+            visibility=Visibility.PUBLIC,
+            deleted_at__isnull=True,
+            hidden_at__isnull=True,
+            is_pending=False,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    Thread.objects.filter(pk=thread.pk).update(bumped_at=latest or thread.created_at)
+
+
 def mentions_in(post):
     return _render(post.body)[1]
 
@@ -396,6 +415,7 @@ def post_change_visibility(*, post, by, visibility):
     if thread.accepted_answer_id == post.pk and visibility != Visibility.PUBLIC:
         thread.accepted_answer = None
         thread.save(update_fields=["accepted_answer"])
+    thread_rebump(thread)
     return post
 
 
@@ -413,9 +433,11 @@ def post_delete(*, post, by):
     if post.is_opening:
         thread.deleted_at = now
         thread.save(update_fields=["deleted_at"])
-    elif thread.accepted_answer_id == post.pk:
-        thread.accepted_answer = None
-        thread.save(update_fields=["accepted_answer"])
+    else:
+        if thread.accepted_answer_id == post.pk:
+            thread.accepted_answer = None
+            thread.save(update_fields=["accepted_answer"])
+        thread_rebump(thread)
     return post
 
 

@@ -21,10 +21,13 @@ MANAGER_EXTRA = [
 def create_groups(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
+    # Permissions are made after migrations by default; this one needs them now. (Historical
+    # app configs have no models module, which create_permissions would take for "no models".)
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

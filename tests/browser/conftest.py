@@ -71,3 +71,14 @@ def screenshot(page):
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture
+def moderation_groups(live_server):
+    """The live server's database is flushed between tests, which drops the groups that a
+    data migration made; make them again, the way the migration does."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("forums.migrations.0003_moderation_groups").create_groups(apps, None)

@@ -5,7 +5,7 @@ from forums.models import ModerationAction, Post
 from tests.factories import PASSWORD, join, make_community, make_member, make_reply, make_thread
 
 
-def test_a_moderator_hides_a_reported_post_from_the_queue(page, screenshot):
+def test_a_moderator_hides_a_reported_post_from_the_queue(moderation_groups, page, screenshot):
     community = make_community("Runners")
     author, reporter = make_member("Spammer"), make_member("Reporter")
     for member in (author, reporter):

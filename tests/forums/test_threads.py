@@ -307,3 +307,20 @@ def test_mentions_link_and_notify(client, asker, member_factory, community):
     assert f'href="/members/{sam.handle}/"' in html
     client.force_login(sam)
     assert "Asker mentioned you." in client.get("/notifications/").content.decode()
+
+
+def test_a_reply_that_leaves_the_public_view_no_longer_moves_its_thread(
+    asker, member_factory, community
+):
+    from forums.services import post_delete
+
+    quiet = make_thread(asker, community, title="Quiet")
+    busy = make_thread(asker, community, title="Busy")
+    replier = member_factory("Replier")
+    reply = make_reply(replier, quiet)
+    order = list(Thread.objects.order_by("-bumped_at").values_list("title", flat=True))
+    assert order == ["Quiet", "Busy"]
+    post_delete(post=reply, by=replier)
+    order = list(Thread.objects.order_by("-bumped_at").values_list("title", flat=True))
+    assert order == ["Busy", "Quiet"]
+    assert busy.pk

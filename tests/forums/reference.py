@@ -1,0 +1,144 @@
+"""Promise 1 ("only the audience sees a post") restated in plain Python, as a reference model.
+
+forums/querysets.py decides visibility in SQL. The tests compare what it answers with what
+the predicates here answer for the same rows. These are written to be checked by eye against
+DESIGN.md, not to be fast: plain sets and dataclasses, no ORM. Only `World.from_database`
+touches the database, to copy the stored rows into plain data.
+
+A viewer is a member's pk, or None for an anonymous visitor.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Authored:
+    """What decides the audience of a thread or a post."""
+
+    author: int
+    visibility: str  # "public", "circle" or "private"
+    hidden: bool  # hidden by a moderator
+    pending: bool  # waiting for a moderator's approval
+
+
+@dataclass(frozen=True)
+class ThreadFacts(Authored):
+    community: int
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class PostFacts(Authored):
+    thread: int
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class World:
+    members_only: bool  # settings.HEARTH_MEMBERS_ONLY
+    read_access: dict[int, str]  # community pk -> "open", "members" or "private"
+    active_memberships: frozenset[tuple[int, int]]  # (member, community)
+    circles: frozenset[tuple[int, int]]  # (owner, member): member is in owner's circle
+    blocks: frozenset[tuple[int, int]]  # (blocker, blocked)
+    threads: dict[int, ThreadFacts]
+    posts: dict[int, PostFacts]
+
+    @classmethod
+    def from_database(cls, *, members_only):
+        """The rows as stored, copied into plain data."""
+        from accounts.models import Block, CircleMembership
+        from forums.models import Community, Membership, Post, Thread
+
+        return cls(
+            members_only=members_only,
+            read_access=dict(Community.objects.values_list("pk", "read_access")),
+            active_memberships=frozenset(
+                Membership.objects.filter(state="active").values_list("member", "community")
+            ),
+            circles=frozenset(CircleMembership.objects.values_list("owner", "member")),
+            blocks=frozenset(Block.objects.values_list("blocker", "blocked")),
+            threads={
+                row["pk"]: ThreadFacts(
+                    author=row["author"],
+                    visibility=row["visibility"],
+                    hidden=row["hidden_at"] is not None,
+                    pending=row["is_pending"],
+                    community=row["community"],
+                    deleted=row["deleted_at"] is not None,
+                )
+                for row in Thread.objects.values(
+                    "pk",
+                    "author",
+                    "visibility",
+                    "hidden_at",
+                    "is_pending",
+                    "community",
+                    "deleted_at",
+                )
+            },
+            posts={
+                row["pk"]: PostFacts(
+                    author=row["author"],
+                    visibility=row["visibility"],
+                    hidden=row["hidden_at"] is not None,
+                    pending=row["is_pending"],
+                    thread=row["thread"],
+                    deleted=row["deleted_at"] is not None,
+                )
+                for row in Post.objects.values(
+                    "pk", "author", "visibility", "hidden_at", "is_pending", "thread", "deleted_at"
+                )
+            },
+        )
+
+
+def community_readable(world, viewer, community):
+    """`open`: everyone, but no anonymous visitor on a members-only site. `members`: every
+    signed-in member. `private`: the community's active members."""
+    access = world.read_access[community]
+    if viewer is None:
+        return access == "open" and not world.members_only
+    if access in ("open", "members"):
+        return True
+    return (viewer, community) in world.active_memberships
+
+
+def in_audience(world, viewer, item):
+    """The author always. Anyone else only when it is neither hidden nor waiting for approval,
+    no block stands between them and the author (either way), and it is `public`, or
+    `circle` with them in the author's circle. `private` is the author's alone."""
+    if viewer is not None and viewer == item.author:
+        return True
+    if item.hidden or item.pending:
+        return False
+    if viewer is None:
+        return item.visibility == "public"
+    if (viewer, item.author) in world.blocks or (item.author, viewer) in world.blocks:
+        return False
+    if item.visibility == "public":
+        return True
+    if item.visibility == "circle":
+        return (item.author, viewer) in world.circles
+    return False
+
+
+def thread_visible(world, viewer, thread):
+    """Its community is readable, it is not deleted, and the viewer is in its audience."""
+    facts = world.threads[thread]
+    return (
+        community_readable(world, viewer, facts.community)
+        and not facts.deleted
+        and in_audience(world, viewer, facts)
+    )
+
+
+def post_visible(world, viewer, post):
+    """Its thread is visible and the viewer is in the post's own audience. A deleted post
+    stays visible, as a placeholder without its text."""
+    facts = world.posts[post]
+    return thread_visible(world, viewer, facts.thread) and in_audience(world, viewer, facts)
+
+
+def post_text_visible(world, viewer, post):
+    """The text of a post is shown only when the post is visible and not deleted."""
+    return post_visible(world, viewer, post) and not world.posts[post].deleted
