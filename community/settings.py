@@ -50,6 +50,8 @@ HEARTH_RATE_LIMITS = {
 HEARTH_NEW_MEMBER_POSTS = int(os.environ.get("HEARTH_NEW_MEMBER_POSTS", "3"))
 # ... may put at most this many links in a post.
 HEARTH_NEW_MEMBER_MAX_LINKS = int(os.environ.get("HEARTH_NEW_MEMBER_MAX_LINKS", "2"))
+# Deleted threads and posts are kept this long, then `manage.py purge_deleted` removes them.
+HEARTH_RETENTION_DAYS = int(os.environ.get("HEARTH_RETENTION_DAYS", "30"))
 HEARTH_THREADS_PER_PAGE = 25
 HEARTH_POSTS_PER_PAGE = 30
 

@@ -520,6 +520,26 @@ def category_follow(*, category, member, follow=True):
         CategoryFollow.objects.filter(category=category, member=member).delete()
 
 
+def purge_deleted(*, older_than, batch_size=500, progress=None):
+    """The retention job: removes for good the threads and posts their authors deleted more
+    than `older_than` ago, in batches (each its own transaction). Returns (threads, posts)."""
+    cutoff = timezone.now() - older_than
+    counts = []
+    for queryset in (
+        Thread.objects.filter(deleted_at__lt=cutoff),
+        Post.objects.filter(deleted_at__lt=cutoff),
+    ):
+        total, removed = queryset.count(), 0
+        while ids := list(queryset.values_list("pk", flat=True)[:batch_size]):
+            with transaction.atomic():
+                queryset.model.objects.filter(pk__in=ids).delete()
+            removed += len(ids)
+            if progress:
+                progress(queryset.model._meta.verbose_name_plural, removed, total)
+        counts.append(removed)
+    return tuple(counts)
+
+
 # ---------------------------------------------------------------------------- notifications
 
 NOTIFICATION_SENTENCES = {
