@@ -31,12 +31,11 @@ class MemberChangeForm(UserChangeForm):
 class MemberAdmin(UserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
-    ordering = ["-date_joined"]
     list_display = ["display_name", "handle", "email", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser", "open_to_mentoring", "date_joined"]
+    ordering = ["display_name_key"]
     search_fields = ["display_name", "handle", "email"]
     readonly_fields = ["handle", "date_joined", "last_login"]
-    date_hierarchy = "date_joined"
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "handle", "bio", "avatar", "open_to_mentoring")}),
@@ -72,10 +71,18 @@ class MemberAdmin(UserAdmin):
 
         return permissions.is_site_manager(request.user)
 
+    # What volunteer moderators are not shown: addresses, exact sign-up times, staff status.
+    MANAGERS_ONLY = {"email", "date_joined", "is_staff", "is_superuser"}
+
     def get_list_display(self, request):
         if self._sees_addresses(request):
             return self.list_display
-        return [field for field in self.list_display if field != "email"]
+        return [field for field in self.list_display if field not in self.MANAGERS_ONLY]
+
+    def get_list_filter(self, request):
+        if self._sees_addresses(request):
+            return self.list_filter
+        return [field for field in self.list_filter if field not in self.MANAGERS_ONLY]
 
     def get_search_fields(self, request):
         if self._sees_addresses(request):
@@ -87,12 +94,12 @@ class MemberAdmin(UserAdmin):
         if obj is None or self._sees_addresses(request):
             return fieldsets
         # Volunteer moderators know members by display name, like everyone else.
-        return [(None, {"fields": ("display_name", "handle", "bio", "is_active", "date_joined")})]
+        return [(None, {"fields": ("display_name", "handle", "bio", "is_active")})]
 
     def get_readonly_fields(self, request, obj=None):
         if self._sees_addresses(request):
             return self.readonly_fields
-        return ["display_name", "handle", "bio", "is_active", "date_joined"]
+        return ["display_name", "handle", "bio", "is_active"]
 
     def save_model(self, request, obj, form, change):
         if "display_name" in form.changed_data or not obj.handle:

@@ -1,4 +1,5 @@
 import mimetypes
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -65,6 +66,9 @@ def profile_edit(request):
     return render(request, "accounts/profile_form.html", {"form": form})
 
 
+# accounts.avatars names every file it writes so: a random hex name and its format.
+AVATAR_NAME = re.compile(r"[0-9a-f]{32}\.webp")
+
 CIRCLE_ACTIONS = {
     "add": (circle_add, "{name} is in your circle now."),
     "remove": (circle_remove, "{name} is no longer in your circle."),
@@ -125,7 +129,7 @@ def avatar_file(request, name):
     """Avatars are served by the app, so members-only mode covers them too. Their names are
     random and never reused, so browsers may keep them."""
     path = f"avatars/{name}"
-    if "/" in name or not default_storage.exists(path):
+    if not AVATAR_NAME.fullmatch(name) or not default_storage.exists(path):
         raise Http404
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(default_storage.open(path), content_type=content_type)

@@ -44,13 +44,32 @@ class ScopedAdmin(admin.ModelAdmin):
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "community":
-            kwargs["queryset"] = permissions.moderated_communities(request.user)
-        if db_field.name == "category":
-            kwargs["queryset"] = Category.objects.filter(
-                community__in=permissions.moderated_communities(request.user)
-            )
+        """Every choice a form offers stays inside the moderator's communities."""
+        communities = permissions.moderated_communities(request.user)
+        scoped = {
+            "community": lambda: communities,
+            "category": lambda: Category.objects.filter(community__in=communities),
+            "thread": lambda: Thread.objects.filter(community__in=communities),
+            "post": lambda: Post.objects.filter(thread__community__in=communities),
+        }
+        if db_field.name in scoped and not permissions.is_site_manager(request.user):
+            kwargs["queryset"] = scoped[db_field.name]()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyQueueAdmin(ScopedAdmin):
+    """A queue is worked through its actions alone: no add, change or delete forms, so that
+    every change goes through forums.moderation and into the audit log."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The list's actions ask without an object; no single row is ever editable.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # Filters offer only what the (scoped) list holds: no other community's names.
@@ -97,6 +116,21 @@ class MembershipAdmin(ScopedAdmin):
     readonly_fields = ["suspended_until"]
     actions = ["approve_requests"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Moderators approve requests through the action; roles, states and who belongs
+        are for site managers (bans and suspensions go through the moderation queue)."""
+        if permissions.is_site_manager(request.user):
+            return self.readonly_fields
+        return ["community", "member", "role", "state", "suspended_until", "created_at"]
+
+    def has_add_permission(self, request):
+        return permissions.is_site_manager(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.is_site_manager(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
     @admin.action(description="Approve the selected requests to join")
     def approve_requests(self, request, queryset):
         approved = 0
@@ -142,7 +176,7 @@ class ThreadAdmin(ScopedAdmin):
         "created_at",
     ]
     list_filter = [
-        "community",
+        ("community", Only),
         "kind",
         SolvedFilter,
         "visibility",
@@ -416,7 +450,7 @@ def _bulk(name):
 
 
 @admin.register(ModerationQueueItem)
-class ModerationQueueAdmin(PostReadingMixin, ScopedAdmin):
+class ModerationQueueAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
     """Open reports grouped by post, oldest first, with the post, its thread, its author and
     their history, and the actions a moderator takes in one click."""
 
@@ -430,6 +464,8 @@ class ModerationQueueAdmin(PostReadingMixin, ScopedAdmin):
         "row_actions",
     ]
     list_display_links = None
+    fields = ["thread", "author", "visibility", "readable_body", "created_at"]
+    readonly_fields = fields
     list_filter = [("thread__community", Only), "reports__reason"]
     search_fields = ["thread__title", "author__display_name", "body"]
     actions = [_bulk(name) for name in QUEUE_ACTIONS]
@@ -449,12 +485,6 @@ class ModerationQueueAdmin(PostReadingMixin, ScopedAdmin):
             .prefetch_related(Prefetch("reports", open_reports, to_attr="open_reports"))
             .order_by("first_report_at", "pk")
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -575,11 +605,13 @@ class ModerationQueueAdmin(PostReadingMixin, ScopedAdmin):
 
 
 @admin.register(PendingPost)
-class PendingPostAdmin(PostReadingMixin, ScopedAdmin):
+class PendingPostAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
     """Pre-moderation: a new member's first posts, waiting for a moderator."""
 
     community_path = "thread__community"
     list_display = ["created_at", "pending_text", "thread", "author"]
+    fields = ["thread", "author", "visibility", "pending_text", "created_at"]
+    readonly_fields = fields
     list_filter = [("thread__community", Only)]
     list_display_links = None
     list_select_related = ["thread", "author"]
@@ -587,12 +619,6 @@ class PendingPostAdmin(PostReadingMixin, ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_pending=True).order_by("created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="post")
     def pending_text(self, post):

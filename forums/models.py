@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,18 @@ from forums.querysets import (
     PostQuerySet,
     ThreadQuerySet,
 )
+
+# Paths that sit where a thread's slug or a category's slug would (forums/urls.py).
+RESERVED_THREAD_SLUGS = frozenset({"reply", "follow", "status", "accept"})
+RESERVED_CATEGORY_SLUGS = frozenset({"new", "join", "leave", "feed", "follow"})
+
+
+def validate_category_slug(slug):
+    if slug in RESERVED_CATEGORY_SLUGS:
+        raise ValidationError(
+            "“%(slug)s” is taken by the community's own pages; choose another slug.",
+            params={"slug": slug},
+        )
 
 
 class Community(models.Model):
@@ -117,7 +130,7 @@ class Membership(models.Model):
 class Category(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(max_length=80)
-    slug = models.SlugField(max_length=80)
+    slug = models.SlugField(max_length=80, validators=[validate_category_slug])
     description = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -199,7 +212,9 @@ class Thread(models.Model):
 
     @staticmethod
     def slug_for(title):
-        return slugify(title, allow_unicode=True)[:80].strip("-") or "thread"
+        slug = slugify(title, allow_unicode=True)[:80].strip("-") or "thread"
+        # /t/<id>/reply/ and its neighbours are actions, not titles.
+        return f"{slug}-thread" if slug in RESERVED_THREAD_SLUGS else slug
 
 
 class Post(models.Model):

@@ -175,6 +175,7 @@ def post_restore(*, post, by, reason=""):
     post.save(update_fields=["hidden_at", "hidden_reason"])
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(hidden_at=None)
+    thread_rebump(thread)
     _tell(post.author, "The moderators restored one of your posts.", post=post)
     _log_post(
         post,
@@ -215,6 +216,8 @@ def post_reject(*, post, by, reason):
     """Turns a pre-moderated post away: it stays hidden, and its author sees why."""
     post = _post_for(by, post)
     thread = post.thread
+    if not post.is_pending:
+        raise ValidationError("That post is not waiting for approval.")
     post.is_pending = False
     post.hidden_at = timezone.now()
     post.hidden_reason = reason
@@ -316,9 +319,12 @@ def thread_move(*, thread, category, by, reason=""):
 
 
 def _membership_for(member, community):
-    membership, _ = Membership.objects.select_for_update().get_or_create(
-        community=community, member=member, defaults={"state": Membership.State.ACTIVE}
+    """The member's membership, locked. Acting on it never makes someone a member."""
+    membership = (
+        Membership.objects.select_for_update().filter(community=community, member=member).first()
     )
+    if membership is None or membership.state != Membership.State.ACTIVE:
+        raise ValidationError(f"{member.display_name} is not a member of {community.name}.")
     return membership
 
 
@@ -384,7 +390,9 @@ def member_ban(*, member, community, by, reason):
     """Bans a member from a community: they can no longer post or join it again (nor read
     it, when it is private)."""
     _require_moderator(by, community)
-    membership = _membership_for(member, community)
+    membership, _ = Membership.objects.select_for_update().get_or_create(
+        community=community, member=member, defaults={"state": Membership.State.BANNED}
+    )
     before = {"state": membership.state}
     membership.state = Membership.State.BANNED
     membership.save(update_fields=["state"])

@@ -166,7 +166,7 @@ def _index(post, title=""):
 
 
 def _check_can_post(member, membership):
-    """Raises the reason a member may not post in a community, if there is one."""
+    """Raises the reason a member may not post (or edit) in a community, if there is one."""
     if permissions.is_suspended(membership):
         until = timezone.localtime(membership.suspended_until)
         raise ValidationError(
@@ -175,33 +175,47 @@ def _check_can_post(member, membership):
         )
     if not permissions.can_post(member, membership):
         raise ValidationError("Join this community to post in it.")
-    ratelimit.check("post", member)
 
 
-def _is_new_here(member, community):
+def _approved_posts(member, community, *, excluding=None):
     approved = Post.objects.filter(
         author=member, thread__community=community, is_pending=False, hidden_at__isnull=True
     )
-    return approved.count() < max(
-        settings.HEARTH_NEW_MEMBER_POSTS, community.premoderate_first_posts
-    ), approved.count()
+    if excluding is not None:
+        approved = approved.exclude(pk=excluding.pk)
+    return approved.count()
 
 
-def _insert_post(*, thread, author, membership, body, visibility, is_opening, client_token):
-    """Renders and stores a post. A new member's post is held for approval when the
-    community pre-moderates, and may carry only a few links."""
-    html, mentioned = _render(body)
-    community = thread.community
-    new_here, approved = _is_new_here(author, community)
-    moderator = permissions.can_moderate(author, membership)
+def _screen(*, author, membership, community, html, mentioned, approved):
+    """Applies the rules for new members to a post's rendered text, and tells whether it must
+    wait for a moderator: a new member (fewer approved posts than HEARTH_NEW_MEMBER_POSTS)
+    may share only a few links, and the first posts wait where the community pre-moderates."""
+    if permissions.can_moderate(author, membership):
+        return False
     links = html.count("<a href=") - len(mentioned)
-    if new_here and not moderator and links > settings.HEARTH_NEW_MEMBER_MAX_LINKS:
+    new_here = approved < max(settings.HEARTH_NEW_MEMBER_POSTS, community.premoderate_first_posts)
+    if new_here and links > settings.HEARTH_NEW_MEMBER_MAX_LINKS:
         raise ValidationError(
             f"New members may share up to {settings.HEARTH_NEW_MEMBER_MAX_LINKS} links in a post "
             f"(this one has {links}). Take a few out, or post them once you have been here a "
             "little longer."
         )
-    pending = not moderator and approved < community.premoderate_first_posts
+    return approved < community.premoderate_first_posts
+
+
+def _insert_post(*, thread, author, membership, body, visibility, is_opening, client_token):
+    """Renders, screens and stores a post; counts it against the author's rate limit."""
+    html, mentioned = _render(body)
+    community = thread.community
+    pending = _screen(
+        author=author,
+        membership=membership,
+        community=community,
+        html=html,
+        mentioned=mentioned,
+        approved=_approved_posts(author, community),
+    )
+    ratelimit.check("post", author)
     post = Post.objects.create(
         thread=thread,
         author=author,
@@ -377,19 +391,34 @@ def _post_create(*, author, thread, body, visibility, client_token):
 @transaction.atomic
 def post_edit(*, post, by, body, title=None):
     """The author edits a post; the earlier text is kept as a revision."""
-    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can edit this post.")
     thread = post.thread
+    membership = _membership(thread.community_id, by)
+    _check_can_post(by, membership)
     title_changed = post.is_opening and title is not None and title != thread.title
     if body != post.body:
+        html, mentioned = _render(body)
+        # An edit meets the rules a new post meets; a new member's edit waits again.
+        if _screen(
+            author=by,
+            membership=membership,
+            community=thread.community,
+            html=html,
+            mentioned=mentioned,
+            approved=_approved_posts(by, thread.community, excluding=post),
+        ):
+            post.is_pending = True
+            if post.is_opening:
+                Thread.objects.filter(pk=thread.pk).update(is_pending=True)
         PostRevision.objects.create(
             post=post, body=post.body, created_at=post.edited_at or post.created_at
         )
         post.body = body
-        post.body_html, _ = _render(body)
+        post.body_html = html
         post.edited_at = timezone.now()
-        post.save(update_fields=["body", "body_html", "edited_at"])
+        post.save(update_fields=["body", "body_html", "edited_at", "is_pending"])
     if title_changed:
         thread.title = title
         thread.slug = Thread.slug_for(title)
@@ -578,7 +607,9 @@ def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
     )
     by_email = [n for n in notifications if kind in n.recipient.email_notifications]
     if by_email:
-        transaction.on_commit(lambda: _send_notification_emails(by_email))
+        # After the commit, and robust: a mail server that is down never undoes, or hides,
+        # what was saved (the failure is logged).
+        transaction.on_commit(lambda: _send_notification_emails(by_email), robust=True)
     return notifications
 
 

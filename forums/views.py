@@ -97,7 +97,7 @@ def home(request):
     )
     invitations = Community.objects.none()
     if request.user.is_authenticated:
-        invitations = Community.objects.readable_or_invited(request.user).filter(
+        invitations = Community.objects.filter(
             memberships__member=request.user, memberships__state=Membership.State.INVITED
         )
     return render(
@@ -214,7 +214,8 @@ def category_follow(request, community, category):
 def thread_create(request, community):
     community = _readable_community(request, community)
     membership = _membership(request, community)
-    if not permissions.can_post(request.user, membership):
+    # A POST goes on to the form, so that a member suspended mid-draft keeps their words.
+    if request.method != "POST" and not permissions.can_post(request.user, membership):
         return render(
             request,
             "forums/thread_create_closed.html",
@@ -387,14 +388,18 @@ def post_edit(request, pk):
         raise PermissionDenied
     form = PostEditForm(request.POST or None, post=post)
     if request.method == "POST" and form.is_valid():
-        services.post_edit(
-            post=post,
-            by=request.user,
-            body=form.cleaned_data["body"],
-            title=form.cleaned_data.get("title"),
-        )
-        messages.success(request, "Your changes are saved.")
-        return redirect(post)
+        try:
+            services.post_edit(
+                post=post,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data.get("title"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(post)
     visibility_form = PostVisibilityForm(initial={"visibility": post.visibility})
     return render(
         request,

@@ -144,3 +144,8 @@ def test_the_generated_avatar_comes_from_a_random_seed_not_the_email(member_fact
     Member.objects.filter(pk=first.pk).delete()
     second = member_factory("Twin", email="same-person@example.org")
     assert first.avatar_seed != second.avatar_seed
+
+
+@pytest.mark.parametrize("name", ["..", "..%2F..%2Fsettings.py", "not-an-avatar.webp"])
+def test_only_avatar_names_are_served(member_client, name):
+    assert member_client.get(f"/media/avatars/{name}").status_code == 404

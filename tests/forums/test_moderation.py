@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from forums import moderation
@@ -419,3 +419,85 @@ def test_signup_honeypot(client, db):
     from accounts.models import Member
 
     assert not Member.objects.filter(email="bot@example.org").exists()
+
+
+def test_queue_rows_cannot_be_edited_only_acted_on(client, people, moderator, reported):
+    report(client, people["Reporter"], reported)
+    client.force_login(moderator)
+    page = client.get(f"{QUEUE}{reported.pk}/change/").content.decode()
+    assert 'name="body_html"' not in page and 'name="thread"' not in page
+    response = client.post(f"{QUEUE}{reported.pk}/change/", {"body_html": "<script>x</script>"})
+    assert response.status_code == 403
+    reported.refresh_from_db()
+    assert "<script>" not in reported.body_html
+    assert client.get(f"/admin/forums/pendingpost/{reported.pk}/change/").status_code in (302, 404)
+
+
+def test_moderators_cannot_change_roles_or_members(client, people, moderator, community):
+    own = Membership.objects.get(member=moderator, community=community)
+    client.force_login(moderator)
+    page = client.get(f"/admin/forums/membership/{own.pk}/change/").content.decode()
+    assert 'name="role"' not in page and 'name="member"' not in page
+    client.post(f"/admin/forums/membership/{own.pk}/change/", {"role": "owner"})
+    own.refresh_from_db()
+    assert own.role == "moderator"
+    assert client.get("/admin/forums/membership/add/").status_code == 403
+
+
+def test_suspending_never_makes_someone_a_member(member_factory, moderator, community):
+    stranger = member_factory("Stranger")
+    with pytest.raises(ValidationError):
+        moderation.member_suspend(
+            member=stranger,
+            community=community,
+            by=moderator,
+            until=timezone.now() + timedelta(days=1),
+            reason="x",
+        )
+    with pytest.raises(ValidationError):
+        moderation.member_unsuspend(member=stranger, community=community, by=moderator)
+    assert not Membership.objects.filter(member=stranger).exists()
+
+
+def test_only_waiting_posts_can_be_rejected(people, moderator, reported):
+    with pytest.raises(ValidationError):
+        moderation.post_reject(post=reported, by=moderator, reason="x")
+    reported.refresh_from_db()
+    assert reported.hidden_at is None
+
+
+def test_edits_meet_the_rules_posts_meet(client, member_factory, moderator, community):
+    newcomer = member_factory("Newcomer")
+    thread = make_thread(newcomer, community, body="Harmless")
+    opening = thread.posts.get()
+    client.force_login(newcomer)
+    response = client.post(
+        f"/p/{opening.pk}/edit/",
+        {"title": "A thread", "body": "https://a.example https://b.example https://c.example"},
+    )
+    assert "New members may share up to 2 links" in response.content.decode()
+    moderation.member_suspend(
+        member=newcomer,
+        community=community,
+        by=moderator,
+        until=timezone.now() + timedelta(days=1),
+        reason="Cool off",
+    )
+    response = client.post(f"/p/{opening.pk}/edit/", {"title": "A thread", "body": "Changed"})
+    assert "suspended you here" in response.content.decode()
+    opening.refresh_from_db()
+    assert opening.body == "Harmless"
+
+
+def test_a_new_members_edit_waits_again_where_the_community_premoderates(
+    member_factory, moderator, community
+):
+    from forums.services import post_edit
+
+    community.premoderate_first_posts = 1
+    community.save()
+    newcomer = member_factory("Newcomer")
+    thread = make_thread(newcomer, community)
+    moderation.post_approve(post=thread.posts.get(), by=moderator)
+    post_edit(post=thread.posts.get(), by=newcomer, body="Now something else")
+    assert thread.posts.get().is_pending

@@ -324,3 +324,39 @@ def test_a_reply_that_leaves_the_public_view_no_longer_moves_its_thread(
     order = list(Thread.objects.order_by("-bumped_at").values_list("title", flat=True))
     assert order == ["Busy", "Quiet"]
     assert busy.pk
+
+
+@pytest.mark.parametrize("title", ["Reply", "Follow", "Status", "Accept"])
+def test_titles_never_collide_with_thread_actions(client, asker, community, title):
+    thread = make_thread(asker, community, title=title)
+    client.force_login(asker)
+    assert client.get(thread.get_absolute_url()).status_code == 200
+    assert client.get(f"/p/{thread.posts.get().pk}/", follow=True).status_code == 200
+
+
+def test_category_slugs_cannot_take_a_communitys_own_pages(community):
+    from django.core.exceptions import ValidationError
+
+    from forums.models import Category
+
+    for slug in ["new", "join", "leave", "feed"]:
+        with pytest.raises(ValidationError):
+            Category(community=community, name=slug, slug=slug).full_clean()
+
+
+def test_a_mail_server_that_is_down_loses_no_post(
+    client, asker, member_factory, community, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    thread = make_thread(asker, community)
+    replier = member_factory("Replier")
+    join(replier, community)
+    client.force_login(replier)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/t/{thread.pk}/reply/",
+            {"body": "Saved anyway", "visibility": "public", "client_token": str(uuid.uuid4())},
+        )
+    assert response.status_code == 302
+    assert Post.objects.filter(body="Saved anyway").exists()
