@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from forums import moderation, permissions, services
-from forums.choices import Visibility
 from forums.models import (
     Category,
     Community,
@@ -266,10 +265,7 @@ class PostReadingMixin:
 
     @admin.display(description="text")
     def readable_body(self, post):
-        reported = getattr(post, "is_reported", None)
-        if reported is None:
-            reported = post.reports.exists()
-        if post.visibility != Visibility.PUBLIC and not reported:
+        if not post.text_open_to_moderators:
             return format_html("<em>{}</em>", "Only the author's chosen audience can read this.")
         return format_html('<div class="post-text">{}</div>', _excerpt(post.body, 2000))
 
@@ -304,8 +300,7 @@ class PostAdmin(PostReadingMixin, ScopedAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        reported = Report.objects.filter(post=OuterRef("pk"))
-        return super().get_queryset(request).annotate(is_reported=Exists(reported))
+        return super().get_queryset(request).with_text_open_to_moderators()
 
     def has_add_permission(self, request):
         return False
@@ -479,7 +474,7 @@ class ModerationQueueAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
             .annotate(
                 first_report_at=Min("reports__created_at"),
                 history_count=Count("author__moderation_history", distinct=True),
-                is_reported=Value(True),
+                text_open_to_moderators=Value(True),  # reported, by definition
             )
             .select_related("thread__community", "author")
             .prefetch_related(Prefetch("reports", open_reports, to_attr="open_reports"))

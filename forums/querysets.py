@@ -5,7 +5,7 @@ memberships, circles and blocks, so nothing can go stale."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from forums.choices import Visibility
@@ -160,6 +160,19 @@ class PostQuerySet(models.QuerySet):
     def live(self):
         """Posts whose text may be shown: not deleted."""
         return self.filter(deleted_at__isnull=True)
+
+    def with_text_open_to_moderators(self):
+        """Adds `text_open_to_moderators`: in the admin, a post's text is read when it is for
+        the whole community, or once someone has reported it. Otherwise the text of a circle
+        or private post stays with its audience; moderators see its title and metadata."""
+        from forums.models import Report
+
+        reported = Exists(Report.objects.filter(post=OuterRef("pk")))
+        return self.annotate(
+            text_open_to_moderators=ExpressionWrapper(
+                Q(visibility=Visibility.PUBLIC) | Q(reported), output_field=BooleanField()
+            )
+        )
 
 
 class NotificationQuerySet(models.QuerySet):
