@@ -76,6 +76,10 @@ def _visible_thread(request, pk):
     )
 
 
+def _thread_posts(request, thread):
+    return Post.objects.visible_to(request.user).filter(thread=thread).select_related("author")
+
+
 def _visible_post(request, pk):
     return get_object_or_404(
         Post.objects.visible_to(request.user).select_related(
@@ -251,7 +255,7 @@ def thread_detail(request, pk, slug=None):
     if slug != thread.slug:
         return redirect(thread, permanent=True)
     membership = _membership(request, thread.community)
-    posts = Post.objects.visible_to(request.user).filter(thread=thread).select_related("author")
+    posts = _thread_posts(request, thread)
     page = _page(request, posts, settings.HEARTH_POSTS_PER_PAGE)
     accepted = None
     if thread.accepted_answer_id:
@@ -317,7 +321,7 @@ def thread_reply(request, pk):
             messages.success(request, "Posted.")
             return redirect(post)
     # Show the form again, with what was typed, under the thread's last page.
-    posts = Post.objects.visible_to(request.user).filter(thread=thread).select_related("author")
+    posts = _thread_posts(request, thread)
     paginator = Paginator(posts, settings.HEARTH_POSTS_PER_PAGE)
     page = paginator.page(paginator.num_pages)
     context = _thread_context(request, thread, membership, page, None, set(), False, form)
