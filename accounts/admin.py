@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models.functions import Lower
 
 from accounts.models import Member
 from accounts.services import assign_display_name, validate_new_display_name
@@ -33,7 +34,7 @@ class MemberAdmin(UserAdmin):
     add_form = MemberCreationForm
     list_display = ["display_name", "handle", "email", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser", "open_to_mentoring", "date_joined"]
-    ordering = ["display_name_key"]
+    ordering = [Lower("display_name")]
     search_fields = ["display_name", "handle", "email"]
     readonly_fields = ["handle", "date_joined", "last_login"]
     fieldsets = (
@@ -58,12 +59,13 @@ class MemberAdmin(UserAdmin):
     def get_queryset(self, request):
         """A community's moderators see that community's members; site managers see all."""
         from forums import permissions
+        from forums.models import Community
 
         queryset = super().get_queryset(request)
         if permissions.is_site_manager(request.user):
             return queryset
         return queryset.filter(
-            memberships__community__in=permissions.moderated_communities(request.user)
+            memberships__community__in=Community.objects.moderated_by(request.user)
         ).distinct()
 
     def _sees_addresses(self, request):
@@ -100,6 +102,11 @@ class MemberAdmin(UserAdmin):
         if self._sees_addresses(request):
             return self.readonly_fields
         return ["display_name", "handle", "bio", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a member here would take their threads, with everyone's replies, along:
+        # deactivate them instead (is_active).
+        return False
 
     def save_model(self, request, obj, form, change):
         if "display_name" in form.changed_data or not obj.handle:

@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 
 from accounts import names
@@ -44,6 +45,13 @@ class SignupForm(AllauthSignupForm):
         if self.cleaned_data["website"]:
             raise forms.ValidationError("Sign-up did not work. Please try again.")
         return ""
+
+    def try_save(self, request):
+        """A new sign-up hashes the password; so does one with a registered address, which
+        allauth answers with the same page, so that the time taken does not tell them apart."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
 
 class ProfileForm(forms.Form):

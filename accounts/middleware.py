@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
-# The pages an anonymous visitor needs to become, or get back to being, a member.
+# The pages (view names) an anonymous visitor needs to become, or get back to being, a member.
 OPEN_TO_VISITORS = frozenset(
     {
         "account_login",
@@ -15,13 +15,15 @@ OPEN_TO_VISITORS = frozenset(
         "account_reset_password_from_key_done",
         "mfa_authenticate",
         "health",
+        # Only sends staff on to account_login, keeping where in the admin they were going.
+        "admin:login",
     }
 )
 
 
 class MembersOnlyMiddleware:
     """With HEARTH_MEMBERS_ONLY on, an anonymous visitor is asked to sign in everywhere but
-    on the way in. The admin keeps its own sign-in."""
+    on the way in. The admin too: staff sign in through allauth like everyone else."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,6 +35,6 @@ class MembersOnlyMiddleware:
         if not settings.HEARTH_MEMBERS_ONLY or request.user.is_authenticated:
             return None
         match = request.resolver_match
-        if match.url_name in OPEN_TO_VISITORS or "admin" in match.namespaces:
+        if match.view_name in OPEN_TO_VISITORS:
             return None
         return redirect_to_login(request.get_full_path())

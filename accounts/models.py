@@ -2,7 +2,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -43,8 +43,17 @@ class MemberManager(BaseUserManager):
         return self._create(email, password, display_name, **fields)
 
     def create_superuser(self, email, password=None, display_name="", **fields):
+        """The address is registered as verified: whoever runs createsuperuser is trusted
+        with it, and allauth lets nobody sign in with an address that is not."""
+        from allauth.account.models import EmailAddress
+
         fields.update(is_staff=True, is_superuser=True)
-        return self._create(email, password, display_name, **fields)
+        with transaction.atomic(using=self._db):
+            member = self._create(email, password, display_name, **fields)
+            EmailAddress.objects.using(self._db).create(
+                user=member, email=member.email, primary=True, verified=True
+            )
+        return member
 
 
 class Member(AbstractBaseUser, PermissionsMixin):
@@ -53,9 +62,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=names.MAX_LENGTH)
-    # NFKC + casefold + letters and digits only: two names that read alike share a key.
+    # Two names that read alike share a key (accounts.names.display_name_key). Not for
+    # display or sorting: "Marie" gives "rnarle".
     display_name_key = models.CharField(
-        max_length=names.MAX_LENGTH * 3, unique=True, editable=False
+        max_length=names.KEY_MAX_LENGTH, unique=True, editable=False
     )
     handle = models.SlugField(max_length=64, unique=True, help_text="Used in profile URLs.")
     bio = models.TextField(max_length=600, blank=True)
@@ -89,11 +99,14 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         verbose_name = "member"
-        ordering = ["display_name_key"]
+        ordering = [Lower("display_name")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="member_email_unique_ignoring_case"),
         ]
-        indexes = [models.Index(fields=["date_joined"])]
+        indexes = [
+            models.Index(fields=["date_joined"]),
+            models.Index(Lower("display_name"), name="member_display_name_lower"),
+        ]
 
     def __str__(self):
         return self.display_name

@@ -14,22 +14,34 @@ from accounts.models import Block, CircleMembership, Member
 HANDLE_BASE_LENGTH = 48
 
 
-def display_name_taken(name, *, exclude=None):
-    """True when another member already has a name that reads the same."""
+def display_name_clash(name, *, exclude=None):
+    """The display name of another member whose name reads the same, or None."""
     others = Member.objects.filter(display_name_key=names.display_name_key(name))
     if exclude is not None and exclude.pk is not None:
         others = others.exclude(pk=exclude.pk)
-    return others.exists()
+    return others.values_list("display_name", flat=True).first()
 
 
 def validate_new_display_name(raw, *, member=None):
-    """Returns the cleaned name, or raises ValidationError with a message for the form."""
+    """Returns the cleaned name, or raises ValidationError with a message for the form.
+
+    The message names the name it clashes with: display names are public, and "reads the
+    same" is not obvious when the difference is a Cyrillic letter."""
     name = names.clean_display_name(raw)
     names.validate_display_name(name)
-    if display_name_taken(name, exclude=member):
+    clash = display_name_clash(name, exclude=member)
+    if clash == name:
         raise ValidationError(
-            "Someone already uses that name, or one that reads the same. Please choose another.",
+            "Another member already uses “%(name)s”. Please choose another.",
             code="taken",
+            params={"name": name},
+        )
+    if clash is not None:
+        raise ValidationError(
+            "“%(name)s” looks the same as “%(clash)s”, a name another member already uses. "
+            "Please choose another.",
+            code="taken",
+            params={"name": name, "clash": clash},
         )
     return name
 
@@ -65,11 +77,14 @@ def member_create(
     *, email, password, display_name, email_verified=False, is_staff=False, is_superuser=False
 ):
     """Creates a member outside the sign-up form (demo data, the shell, tests), with the
-    e-mail address registered the way allauth expects it."""
+    e-mail address registered the way allauth expects it (create_superuser registers it
+    too: here `email_verified` decides)."""
     create = Member.objects.create_superuser if is_superuser else Member.objects.create_user
     member = create(email=email, password=password, display_name=display_name, is_staff=is_staff)
-    EmailAddress.objects.create(
-        user=member, email=member.email, primary=True, verified=email_verified
+    EmailAddress.objects.update_or_create(
+        user=member,
+        email=member.email,
+        defaults={"primary": True, "verified": email_verified},
     )
     return member
 

@@ -56,7 +56,7 @@ HEARTH_THREADS_PER_PAGE = 25
 HEARTH_POSTS_PER_PAGE = 30
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "community.apps.HearthAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,10 +4,6 @@ from django.urls import include, path
 from accounts.views import health
 from forums import views as forum_views
 
-admin.site.site_header = "Hearth community management"
-admin.site.site_title = "Hearth admin"
-admin.site.index_template = "admin/hearth_index.html"
-
 urlpatterns = [
     path("", forum_views.home, name="home"),
     path("accounts/", include("allauth.urls")),

@@ -20,6 +20,8 @@ from forums.querysets import (
 # Paths that sit where a thread's slug or a category's slug would (forums/urls.py).
 RESERVED_THREAD_SLUGS = frozenset({"reply", "follow", "status", "accept"})
 RESERVED_CATEGORY_SLUGS = frozenset({"new", "join", "leave", "feed", "follow"})
+# A moderator's reason: logged, shown to the member, kept on a hidden post.
+REASON_MAX_LENGTH = 500
 
 
 def validate_category_slug(slug):
@@ -205,10 +207,33 @@ class Thread(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        """The thread as it may be named outside its audience (the admin, logs, messages):
+        its title when the whole community may read it, or when a moderator was shown it
+        through a report (`title_open`, from ThreadQuerySet.open_to_moderator); otherwise a
+        neutral label that names no word of it."""
+        for_everyone = self.visibility == Visibility.PUBLIC and not self.deleted_at
+        if getattr(self, "title_open", for_everyone):
+            return self.title
+        return self.neutral_label
 
     def get_absolute_url(self):
         return reverse("forums:thread", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def neutral_label(self):
+        """ "Circle thread by Lantern Moth · 3 posts": what a thread is, without its title.
+        The number of posts shows where the list annotated `post_total`."""
+        if self.deleted_at:
+            kind = "Deleted thread"
+        else:
+            kind = {Visibility.CIRCLE: "Circle thread", Visibility.PRIVATE: "Only-me thread"}.get(
+                self.visibility, "Thread"
+            )
+        label = f"{kind} by {self.author.display_name}"
+        total = getattr(self, "post_total", None)
+        if total is not None:
+            label += f" · {total} post{'s' if total != 1 else ''}"
+        return label
 
     @staticmethod
     def slug_for(title):
@@ -233,7 +258,7 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_reason = models.CharField(max_length=500, blank=True)
+    hidden_reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
     is_pending = models.BooleanField(default=False)
     # The form's one-time token: a second submit of the same form finds the first post.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
@@ -342,7 +367,8 @@ class Notification(models.Model):
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    message = models.CharField(max_length=300, blank=True)
+    # Room for a moderator's reason (ModerationAction.reason) and the words around it.
+    message = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -427,6 +453,12 @@ class ModerationAction(models.Model):
         SUSPEND = "suspend", "Suspended a member"
         UNSUSPEND = "unsuspend", "Lifted a suspension"
         BAN = "ban", "Banned a member"
+        UNBAN = "unban", "Lifted a ban"
+        ADMIT = "admit", "Approved a request to join"
+        INVITE = "invite", "Invited a member"
+        ADD = "add", "Added a member"
+        ROLE = "role", "Changed a member's role"
+        IDEA = "idea", "Changed an idea's status"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -447,7 +479,7 @@ class ModerationAction(models.Model):
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,7 +5,8 @@ What a member may *see* is not decided here but in forums.querysets."""
 
 from django.utils import timezone
 
-from forums.models import Community, Membership, Thread
+from forums.choices import Visibility
+from forums.models import Membership, Thread
 
 SITE_MANAGERS_GROUP = "Community manager"
 MODERATORS_GROUP = "Moderator"
@@ -38,17 +39,6 @@ def can_moderate(member, membership):
     return is_site_manager(member)
 
 
-def moderated_communities(member):
-    """The communities a member moderates: all of them for a site manager."""
-    if is_site_manager(member):
-        return Community.objects.all()
-    return Community.objects.filter(
-        memberships__member=member,
-        memberships__state=Membership.State.ACTIVE,
-        memberships__role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
-    )
-
-
 def is_suspended(membership):
     return bool(
         membership is not None
@@ -75,11 +65,19 @@ def can_reply(member, thread, membership):
 
 
 def can_edit_post(member, post):
+    """Authors edit, re-audience and delete their own live posts."""
     return member.is_authenticated and post.author_id == member.pk and post.deleted_at is None
 
 
 def can_vote(member, post, membership):
+    """Members who may post here vote on others' live posts."""
     return can_post(member, membership) and post.author_id != member.pk and post.deleted_at is None
+
+
+def can_report_post(member, post):
+    """Any signed-in member reports someone else's live post (a deleted one has no text
+    left to report)."""
+    return member.is_authenticated and post.author_id != member.pk and post.deleted_at is None
 
 
 def can_accept_answer(member, thread, membership):
@@ -88,6 +86,23 @@ def can_accept_answer(member, thread, membership):
         (member.is_authenticated and thread.author_id == member.pk)
         or can_moderate(member, membership)
     )
+
+
+def can_accept_post(member, thread, post, membership):
+    """A reply can be accepted when the asker or a moderator asks, it is not accepted yet,
+    and the whole community can read it: "solved" never points at something hidden."""
+    return (
+        can_accept_answer(member, thread, membership)
+        and not post.is_opening
+        and thread.accepted_answer_id != post.pk
+        and post.visibility == Visibility.PUBLIC
+        and post.deleted_at is None
+        and post.hidden_at is None
+    )
+
+
+def can_unaccept_post(member, thread, post, membership):
+    return can_accept_answer(member, thread, membership) and thread.accepted_answer_id == post.pk
 
 
 def can_set_idea_status(member, thread, membership):

@@ -45,6 +45,21 @@ def _verified_domains(member):
 
 
 @transaction.atomic
+def community_create(*, community, by):
+    """Opens a community (an unsaved Community, as the admin's form builds it) and makes its
+    creator its owner, so that someone moderates it from the first minute."""
+    community.full_clean()
+    community.save()
+    Membership.objects.create(
+        community=community,
+        member=by,
+        role=Membership.Role.OWNER,
+        state=Membership.State.ACTIVE,
+    )
+    return community
+
+
+@transaction.atomic
 def community_join(*, community, member):
     """Joins by the community's policy: at once when it is open (or the member has a verified
     address at one of its domains, or was invited), as a request a moderator approves when it
@@ -88,34 +103,6 @@ def community_leave(*, community, member):
     ):
         raise ValidationError("You are this community's only owner: name another owner first.")
     membership.delete()
-
-
-@transaction.atomic
-def membership_approve(*, membership, by):
-    membership.state = Membership.State.ACTIVE
-    membership.save(update_fields=["state"])
-    notify(
-        kind=NotificationKind.MODERATION,
-        recipients=[membership.member],
-        actor=None,
-        message=f"You are now a member of {membership.community.name}.",
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_invite(*, community, member, by):
-    membership, created = Membership.objects.get_or_create(
-        community=community, member=member, defaults={"state": Membership.State.INVITED}
-    )
-    if created:
-        notify(
-            kind=NotificationKind.MODERATION,
-            recipients=[member],
-            actor=None,
-            message=f"You are invited to join {community.name}.",
-        )
-    return membership
 
 
 @transaction.atomic
@@ -186,10 +173,13 @@ def _approved_posts(member, community, *, excluding=None):
     return approved.count()
 
 
-def _screen(*, author, membership, community, html, mentioned, approved):
+def _screen(*, author, membership, community, html, mentioned, approved, for_everyone):
     """Applies the rules for new members to a post's rendered text, and tells whether it must
     wait for a moderator: a new member (fewer approved posts than HEARTH_NEW_MEMBER_POSTS)
-    may share only a few links, and the first posts wait where the community pre-moderates."""
+    may share only a few links, and the first posts wait where the community pre-moderates.
+
+    Only a post for the whole community (`for_everyone`) waits: a circle or only-me post is
+    for the audience its author chose, and moderators read it only once it is reported."""
     if permissions.can_moderate(author, membership):
         return False
     links = html.count("<a href=") - len(mentioned)
@@ -200,6 +190,14 @@ def _screen(*, author, membership, community, html, mentioned, approved):
             f"(this one has {links}). Take a few out, or post them once you have been here a "
             "little longer."
         )
+    return _must_wait(author, membership, community, approved=approved, for_everyone=for_everyone)
+
+
+def _must_wait(author, membership, community, *, approved, for_everyone):
+    """A post for the whole community by someone with fewer approved posts than the
+    community pre-moderates waits for a moderator (its moderators' own posts never do)."""
+    if not for_everyone or permissions.can_moderate(author, membership):
+        return False
     return approved < community.premoderate_first_posts
 
 
@@ -214,6 +212,7 @@ def _insert_post(*, thread, author, membership, body, visibility, is_opening, cl
         html=html,
         mentioned=mentioned,
         approved=_approved_posts(author, community),
+        for_everyone=visibility == Visibility.PUBLIC and thread.visibility == Visibility.PUBLIC,
     )
     ratelimit.check("post", author)
     post = Post.objects.create(
@@ -288,6 +287,10 @@ def _thread_create(*, author, category, kind, title, body, visibility, tags, cli
         visibility=visibility,
         idea_status=Thread.IdeaStatus.NEW if kind == Thread.Kind.IDEA else "",
     )
+    # Its start is a new thread's only activity (see thread_rebump). The two fields take
+    # their own clock readings on insert, microseconds apart: make them one.
+    thread.bumped_at = thread.created_at
+    thread.save(update_fields=["bumped_at"])
     post, mentioned = _insert_post(
         thread=thread,
         author=author,
@@ -318,7 +321,10 @@ def announce_post(post, mentioned):
         kind = NotificationKind.NEW_THREAD
     else:
         if post.visibility == Visibility.PUBLIC:
-            Thread.objects.filter(pk=thread.pk).update(bumped_at=post.created_at)
+            # Never backwards: a reply approved late may be older than the newest one.
+            Thread.objects.filter(pk=thread.pk, bumped_at__lt=post.created_at).update(
+                bumped_at=post.created_at
+            )
         followers = ThreadFollow.objects.filter(thread=thread)
         kind = NotificationKind.REPLY
     recipients = Member.objects.filter(pk__in=followers.values("member_id")).exclude(
@@ -330,16 +336,11 @@ def announce_post(post, mentioned):
 
 def thread_rebump(thread):
     """Recomputes where a thread stands in "latest activity" after a reply stops being
-    public (deleted, hidden, narrowed): only replies its whole audience can read count."""
+    public (deleted, hidden, narrowed): only replies its whole audience can read count
+    (PostQuerySet.bumping)."""
     latest = (
-        Post.objects.filter(
-            thread=thread,
-            is_opening=False,
-            visibility=Visibility.PUBLIC,
-            deleted_at__isnull=True,
-            hidden_at__isnull=True,
-            is_pending=False,
-        )
+        Post.objects.filter(thread=thread)
+        .bumping()
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
@@ -408,6 +409,8 @@ def post_edit(*, post, by, body, title=None):
             html=html,
             mentioned=mentioned,
             approved=_approved_posts(by, thread.community, excluding=post),
+            for_everyone=post.visibility == Visibility.PUBLIC
+            and thread.visibility == Visibility.PUBLIC,
         ):
             post.is_pending = True
             if post.is_opening:
@@ -435,12 +438,24 @@ def post_change_visibility(*, post, by, visibility):
     post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can change who sees this post.")
-    post.visibility = visibility
-    post.save(update_fields=["visibility"])
     thread = post.thread
+    post.visibility = visibility
     if post.is_opening:
         thread.visibility = visibility
-        thread.save(update_fields=["visibility"])
+    # Widened to the whole community, a post meets pre-moderation as a new one would.
+    if not post.is_pending and _must_wait(
+        by,
+        _membership(thread.community_id, by),
+        thread.community,
+        approved=_approved_posts(by, thread.community, excluding=post),
+        for_everyone=post.visibility == Visibility.PUBLIC
+        and thread.visibility == Visibility.PUBLIC,
+    ):
+        post.is_pending = True
+        thread.is_pending = thread.is_pending or post.is_opening
+    post.save(update_fields=["visibility", "is_pending"])
+    if post.is_opening:
+        thread.save(update_fields=["visibility", "is_pending"])
     if thread.accepted_answer_id == post.pk and visibility != Visibility.PUBLIC:
         thread.accepted_answer = None
         thread.save(update_fields=["accepted_answer"])
@@ -513,23 +528,6 @@ def thread_unaccept_answer(*, thread, by):
         raise ValidationError("Only the asker or a moderator can change the accepted answer.")
     thread.accepted_answer = None
     thread.save(update_fields=["accepted_answer"])
-    return thread
-
-
-@transaction.atomic
-def thread_set_idea_status(*, thread, status, by):
-    membership = _membership(thread.community_id, by)
-    if not permissions.can_set_idea_status(by, thread, membership):
-        raise ValidationError("Only a moderator can set an idea's status.")
-    thread.idea_status = status
-    thread.save(update_fields=["idea_status"])
-    notify(
-        kind=NotificationKind.MODERATION,
-        recipients=[thread.author],
-        actor=None,
-        thread=thread,
-        message=f"Your idea is now marked “{thread.get_idea_status_display()}”.",
-    )
     return thread
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from community.redirects import redirect_back
-from forums import moderation, permissions, services
+from forums import permissions, services
 from forums.forms import (
     NotificationSettingsForm,
     PostEditForm,
@@ -31,12 +31,14 @@ from forums.models import (
     Thread,
     ThreadFollow,
 )
+from forums.moderation import services as moderation
 from forums.search import search_posts
 
+# `activity_at` is latest activity as the viewer sees it (ThreadQuerySet.with_activity_at).
 THREAD_SORTS = {
-    "latest": ("Latest activity", ["-is_pinned", "-bumped_at", "-pk"]),
+    "latest": ("Latest activity", ["-is_pinned", "-activity_at", "-pk"]),
     "newest": ("Newest", ["-is_pinned", "-created_at", "-pk"]),
-    "top": ("Top", ["-is_pinned", "-score", "-bumped_at", "-pk"]),
+    "top": ("Top", ["-is_pinned", "-score", "-activity_at", "-pk"]),
     "unanswered": ("Unanswered", ["-is_pinned", "-created_at", "-pk"]),
 }
 
@@ -97,7 +99,7 @@ def home(request):
             Membership.objects.filter(member=request.user).values_list("community_id", "state")
         )
     recent = _thread_list(
-        request, Thread.objects.visible_to(request.user).order_by("-bumped_at", "-pk")
+        request, Thread.objects.visible_to(request.user).by_activity(request.user)
     )
     invitations = Community.objects.none()
     if request.user.is_authenticated:
@@ -123,7 +125,7 @@ def community_detail(request, community):
         request,
         Thread.objects.visible_to(request.user)
         .filter(community=community)
-        .order_by("-is_pinned", "-bumped_at", "-pk"),
+        .by_activity(request.user, pinned_first=True),
     )
     return render(
         request,
@@ -176,6 +178,8 @@ def category_detail(request, community, category):
     category = get_object_or_404(community.categories, slug=category)
     sort = request.GET.get("sort") if request.GET.get("sort") in THREAD_SORTS else "latest"
     threads = Thread.objects.visible_to(request.user).filter(category=category)
+    if "-activity_at" in THREAD_SORTS[sort][1]:
+        threads = threads.with_activity_at(request.user)
     if sort == "unanswered":
         threads = threads.with_solved(request.user).filter(kind=Thread.Kind.QUESTION, solved=False)
     tag = request.GET.get("tag", "")
@@ -293,8 +297,6 @@ def _thread_context(request, thread, membership, page, accepted, voted, followin
         "reply_form": reply_form,
         "membership": membership,
         "can_moderate": permissions.can_moderate(request.user, membership),
-        "can_accept": permissions.can_accept_answer(request.user, thread, membership),
-        "can_vote": permissions.can_post(request.user, membership),
         "can_set_status": permissions.can_set_idea_status(request.user, thread, membership),
         "idea_statuses": Thread.IdeaStatus.choices,
     }
@@ -353,7 +355,7 @@ def thread_idea_status(request, pk):
         messages.error(request, "Choose one of the listed statuses.")
         return redirect(thread)
     try:
-        services.thread_set_idea_status(thread=thread, status=status, by=request.user)
+        moderation.thread_set_idea_status(thread=thread, status=status, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(thread)
@@ -508,7 +510,7 @@ def tag_detail(request, tag):
     does not exist: its existence alone could tell of someone's journal."""
     threads = Thread.objects.visible_to(request.user).filter(tags__slug=tag)
     tag = get_object_or_404(Tag.objects.filter(slug=tag), pk__in=threads.values("tags"))
-    threads = threads.order_by("-bumped_at", "-pk")
+    threads = threads.by_activity(request.user)
     return render(
         request, "forums/tag_detail.html", {"tag": tag, "threads": _thread_list(request, threads)}
     )

@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from forums import permissions
 from forums.choices import VISIBILITY_HELP, Visibility
 from forums.search import MATCH_END, MATCH_START
 
@@ -47,3 +48,28 @@ def page_url(context, number):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+# What a template may ask of forums.permissions about a post, given the page's viewer
+# (`user`), their `membership` of the community and the `thread` the page shows.
+POST_ACTIONS = {
+    "vote": lambda user, post, thread, membership: permissions.can_vote(user, post, membership),
+    "accept": lambda user, post, thread, membership: permissions.can_accept_post(
+        user, thread, post, membership
+    ),
+    "unaccept": lambda user, post, thread, membership: permissions.can_unaccept_post(
+        user, thread, post, membership
+    ),
+    "edit": lambda user, post, thread, membership: permissions.can_edit_post(user, post),
+    "report": lambda user, post, thread, membership: permissions.can_report_post(user, post),
+}
+
+
+@register.simple_tag(takes_context=True)
+def may(context, action, post):
+    """`{% may "vote" post as may_vote %}`: the one way a template asks whether the viewer
+    may act on a post, answered by forums.permissions, so that no template restates a rule."""
+    thread = context.get("thread")
+    if thread is None or thread.pk != post.thread_id:
+        thread = post.thread
+    return POST_ACTIONS[action](context["user"], post, thread, context.get("membership"))

@@ -1,7 +1,6 @@
 from django import template
 
-from forums import permissions
-from forums.models import Membership, Post, Report
+from forums.models import Community, Membership, Post, Report
 
 register = template.Library()
 
@@ -9,7 +8,7 @@ register = template.Library()
 @register.simple_tag
 def moderation_counts(member):
     """What waits for this moderator, in their own communities only."""
-    communities = permissions.moderated_communities(member)
+    communities = Community.objects.moderated_by(member)
     return {
         "reported_posts": Post.objects.filter(
             thread__community__in=communities, reports__status=Report.Status.OPEN

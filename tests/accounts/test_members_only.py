@@ -39,11 +39,11 @@ def test_the_way_in_stays_open(client, db, settings, path):
     assert client.get(path).status_code == 200
 
 
-def test_the_admin_keeps_its_own_sign_in(client, db, settings):
+def test_the_admin_asks_visitors_to_sign_in_like_every_page(client, db, settings):
     settings.HEARTH_MEMBERS_ONLY = True
-    response = client.get("/admin/")
+    response = client.get("/admin/forums/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"] == "/accounts/login/?next=/admin/forums/"
 
 
 def test_an_open_site_shows_pages_to_visitors(client, settings, profile_path):

@@ -94,9 +94,21 @@ def test_bad_profile_input_is_refused_with_the_input_kept(member_client, member,
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Someone already uses that name" in html
+    assert "“noor h” looks the same as “Noor H.”" in html
     assert "My words stay put." in html
     assert 'value="noor h"' in html
+    assert Member.objects.get(pk=member.pk).display_name == "River"
+
+
+def test_a_look_alike_of_another_members_name_is_refused(member_client, member, member_factory):
+    member_factory("Noor")
+    look_alike = "\u039d\u03bf\u03bfr"  # Greek capital nu and small omicrons
+    response = member_client.post("/settings/profile/", {"display_name": look_alike, "bio": ""})
+    assert response.status_code == 200
+    assert (
+        f"“{look_alike}” looks the same as “Noor”, a name another member already uses."
+        in response.content.decode()
+    )
     assert Member.objects.get(pk=member.pk).display_name == "River"
 
 

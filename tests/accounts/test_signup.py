@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import Member
+from tests.accounts.hashers import CountingHasher
 from tests.factories import PASSWORD
 
 SIGNUP = "/accounts/signup/"
@@ -76,9 +77,20 @@ def test_a_taken_display_name_is_refused_and_input_kept(client, member_factory):
     member_factory("River")
     response = client.post(SIGNUP, signup_data(display_name="ＲＩＶＥＲ", email="kept@example.org"))
     assert response.status_code == 200
-    assert "Someone already uses that name" in response.content.decode()
+    assert "“ＲＩＶＥＲ” looks the same as “River”" in response.content.decode()
     assert b'value="kept@example.org"' in response.content
     assert not Member.objects.filter(email="kept@example.org").exists()
+
+
+def test_a_look_alike_display_name_is_refused_naming_the_clash(client, member_factory):
+    member_factory("River")
+    response = client.post(SIGNUP, signup_data(display_name="Riv\u0435r"))
+    assert response.status_code == 200
+    assert (
+        "“Riv\u0435r” looks the same as “River”, a name another member already uses. "
+        "Please choose another."
+    ) in response.content.decode()
+    assert not Member.objects.filter(email="newcomer@example.org").exists()
 
 
 def test_a_reserved_display_name_is_refused(client, db):
@@ -99,6 +111,28 @@ def test_signup_does_not_reveal_a_registered_email(client, member, mailoutbox):
     to_owner = [message for message in mailoutbox if message.to == [member.email]]
     assert len(to_owner) == 1
     assert "already" in to_owner[0].body.lower()
+
+
+@pytest.fixture
+def hashed_passwords(settings):
+    """How many passwords the site has hashed: it counts from here on."""
+    settings.PASSWORD_HASHERS = ["tests.accounts.hashers.CountingHasher"]
+    CountingHasher.hashed = 0
+    return lambda: CountingHasher.hashed
+
+
+def test_signup_takes_as_long_with_a_registered_email(client, member, hashed_passwords):
+    """Hashing a password is most of a sign-up's time: a registered address that skipped it
+    would be answered ten times faster, telling that the address has an account."""
+    fresh = client.post(SIGNUP, signup_data(email="someone-new@example.org", display_name="Fresh"))
+    hashed_for_a_new_address = hashed_passwords()
+    again = client.post(SIGNUP, signup_data(email=member.email, display_name="Impostor"))
+    hashed_for_a_registered_address = hashed_passwords() - hashed_for_a_new_address
+
+    assert hashed_for_a_new_address >= 1
+    assert hashed_for_a_registered_address == hashed_for_a_new_address
+    assert again.status_code == fresh.status_code == 302
+    assert again["Location"] == fresh["Location"]
 
 
 def test_password_reset_does_not_reveal_a_registered_email(client, member, mailoutbox):

@@ -1,8 +1,17 @@
 from django.contrib.auth.models import Group
 
-from forums import moderation
 from forums.models import ModerationAction, Post
-from tests.factories import PASSWORD, join, make_community, make_member, make_reply, make_thread
+from forums.moderation import services as moderation
+from tests.factories import (
+    PASSWORD,
+    enrol_totp,
+    join,
+    make_community,
+    make_member,
+    make_reply,
+    make_thread,
+    totp_code,
+)
 
 
 def test_a_moderator_hides_a_reported_post_from_the_queue(moderation_groups, page, screenshot):
@@ -14,13 +23,17 @@ def test_a_moderator_hides_a_reported_post_from_the_queue(moderation_groups, pag
     spam = make_reply(author, thread, body="Cheap pills at spam.example")
     moderation.report_create(post=spam, reporter=reporter, reason="spam", details="Pill spam")
     moderator = make_member("Mod Runners", email="mod@example.org", is_staff=True)
+    secret = enrol_totp(moderator)
     moderator.groups.add(Group.objects.get(name="Moderator"))
     join(moderator, community, role="moderator")
 
+    # Staff sign in through the site's own sign-in, second factor included.
     page.goto("/admin/")
-    page.locator("#id_username").fill("mod@example.org")
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Email").fill("mod@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.locator("#id_code").fill(totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()
     page.get_by_text("Waiting for you").wait_for()
     screenshot("moderate-01-admin-index")
     page.get_by_role("link", name="1 reported post").click()

@@ -90,7 +90,7 @@ def test_an_invitation_only_community_refuses_requests(client, member):
 
 
 def test_an_invited_member_accepts(client, member):
-    from forums.services import membership_invite
+    from forums.moderation.services import membership_invite
 
     community = make_community("By Invitation", join_policy="invitation")
     membership_invite(community=community, member=member, by=None)
@@ -138,7 +138,7 @@ def test_anonymous_visitors_on_an_open_site(client, db, settings, read_access):
 
 
 def test_an_invitation_to_a_private_community_can_be_accepted(client, member):
-    from forums.services import membership_invite
+    from forums.moderation.services import membership_invite
 
     garden = make_community("Secret Garden", read_access="private", join_policy="invitation")
     membership_invite(community=garden, member=member, by=None)

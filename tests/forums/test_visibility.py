@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import CircleMembership
 from forums.models import Community, Post
-from tests.factories import join, make_community, make_reply, make_thread
+from tests.factories import enrol_totp, join, make_community, make_reply, make_thread
 
 
 @pytest.fixture
@@ -96,6 +96,7 @@ def test_a_circle_reply_in_a_community_thread(client, author, reader, member_fac
 
 def test_managers_create_communities_with_categories_in_the_admin(client, member_factory):
     manager = member_factory("Manager", is_staff=True, is_superuser=True)
+    enrol_totp(manager)
     client.force_login(manager)
     response = client.post(
         "/admin/forums/community/add/",

@@ -6,6 +6,7 @@ from accounts.models import Member
 from accounts.services import circle_add, member_create
 from forums import services
 from forums.models import Category, Community, Membership
+from forums.moderation import services as moderation
 
 # Demo logins, printed by `make run`. Only for a local demo: never load this in production.
 DEMO_MEMBERS = [
@@ -292,7 +293,7 @@ class Command(BaseCommand):
         if not quiet_logins:
             self.stdout.write("Demo logins (e-mail / password):")
             for email, display_name, password, staff in DEMO_MEMBERS:
-                role = " — staff, can open /admin/" if staff else ""
+                role = " — staff: /admin/ asks for an authenticator app first" if staff else ""
                 self.stdout.write(f"  {email} / {password}  ({display_name}{role})")
 
     def members(self):
@@ -381,6 +382,6 @@ class Command(BaseCommand):
         for voter in voters:
             services.post_vote(post=opening, member=people[voter])
         if status:
-            services.thread_set_idea_status(
+            moderation.thread_set_idea_status(
                 thread=thread, status=status, by=people["Community Manager Kim"]
             )

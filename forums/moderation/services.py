@@ -1,8 +1,10 @@
-"""Moderation: the services behind reports, the moderation queue and the audit log.
+"""Moderation: the services behind reports, the moderation queue, memberships and the audit
+log.
 
 Every action checks that the moderator moderates the community concerned, runs in a
 transaction, writes one ModerationAction (who, what, when, why, before and after) and tells
-the people concerned. The site and the admin both call these functions."""
+the people concerned. The site, the admin and management commands all call these
+functions; no admin form writes a state or a role itself."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +19,9 @@ Kind = ModerationAction.Kind
 
 
 def _require_moderator(moderator, community):
+    """`None` stands for the site itself (demo data, management commands)."""
+    if moderator is None:
+        return
     membership = Membership.objects.filter(community=community, member=moderator).first()
     if not permissions.can_moderate(moderator, membership):
         raise PermissionDenied("You do not moderate this community.")
@@ -94,7 +99,11 @@ def _close_reports(post, *, by, status, message):
 
 
 def report_create(*, post, reporter, reason, details=""):
-    """A member reports a post they can see. One open report per member per post."""
+    """A member reports a live post they can see. One open report per member per post. A
+    deleted post cannot be reported: a report opens a post's text to the moderators, and
+    deleted text stays deleted."""
+    if post.deleted_at is not None:
+        raise ValidationError("This post was deleted; there is nothing left to report.")
     if post.author_id == reporter.pk:
         raise ValidationError("You can't report your own post. You can edit or delete it.")
     if Report.objects.filter(post=post, reporter=reporter, status=Report.Status.OPEN).exists():
@@ -396,7 +405,11 @@ def member_ban(*, member, community, by, reason):
     before = {"state": membership.state}
     membership.state = Membership.State.BANNED
     membership.save(update_fields=["state"])
-    _tell(member, f"The moderators of {community.name} banned you from it. Reason: {reason}")
+    _tell(
+        member,
+        f"The moderators of {community.name} banned you from it: you can no longer post there, "
+        f"and you read it only as a visitor would. Reason: {reason}",
+    )
     _log(
         moderator=by,
         kind=Kind.BAN,
@@ -406,3 +419,199 @@ def member_ban(*, member, community, by, reason):
         before=before,
         after={"state": Membership.State.BANNED},
     )
+
+
+@transaction.atomic
+def member_unban(*, member, community, by, reason=""):
+    """Lifts a ban: the member belongs to the community again, as a plain member."""
+    _require_moderator(by, community)
+    membership = Membership.objects.select_for_update().get(community=community, member=member)
+    if membership.state != Membership.State.BANNED:
+        raise ValidationError(f"{member.display_name} is not banned from {community.name}.")
+    membership.state = Membership.State.ACTIVE
+    membership.role = Membership.Role.MEMBER
+    membership.save(update_fields=["state", "role"])
+    _tell(member, f"Your ban from {community.name} is lifted: you are a member again.")
+    _log(
+        moderator=by,
+        kind=Kind.UNBAN,
+        community=community,
+        member=member,
+        reason=reason,
+        before={"state": Membership.State.BANNED},
+        after={"state": Membership.State.ACTIVE},
+    )
+
+
+# -------------------------------------------------------------------------------- memberships
+
+
+def _locked_membership(membership):
+    return (
+        Membership.objects.select_for_update()
+        .select_related("community", "member")
+        .get(pk=membership.pk)
+    )
+
+
+@transaction.atomic
+def membership_approve(*, membership, by, reason=""):
+    """Lets in a member who asked to join, and tells them."""
+    membership = _locked_membership(membership)
+    community = membership.community
+    _require_moderator(by, community)
+    if membership.state != Membership.State.REQUESTED:
+        raise ValidationError(f"{membership.member.display_name} has not asked to join.")
+    membership.state = Membership.State.ACTIVE
+    membership.save(update_fields=["state"])
+    _tell(membership.member, f"You are now a member of {community.name}.")
+    _log(
+        moderator=by,
+        kind=Kind.ADMIT,
+        community=community,
+        member=membership.member,
+        reason=reason,
+        before={"state": Membership.State.REQUESTED},
+        after={"state": Membership.State.ACTIVE},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_invite(*, community, member, by, reason=""):
+    """Invites a member to a community (a private one shows them its name so that they can
+    accept). Someone who already belongs, asked or was banned is left as they are."""
+    _require_moderator(by, community)
+    membership, created = Membership.objects.get_or_create(
+        community=community, member=member, defaults={"state": Membership.State.INVITED}
+    )
+    if created:
+        _tell(member, f"You are invited to join {community.name}.")
+        _log(
+            moderator=by,
+            kind=Kind.INVITE,
+            community=community,
+            member=member,
+            reason=reason,
+            after={"state": Membership.State.INVITED},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_add(*, community, member, by, role=Membership.Role.MEMBER, reason=""):
+    """Makes someone a member at once (a site manager's act in the admin)."""
+    _require_moderator(by, community)
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        community=community,
+        member=member,
+        defaults={"state": Membership.State.ACTIVE, "role": role},
+    )
+    if not created:
+        raise ValidationError(
+            f"{member.display_name} already has a place in {community.name}: change it there."
+        )
+    _tell(member, f"You are now a member of {community.name}.")
+    _log(
+        moderator=by,
+        kind=Kind.ADD,
+        community=community,
+        member=member,
+        reason=reason,
+        after={"state": membership.state, "role": role},
+    )
+    return membership
+
+
+ROLE_MESSAGES = {
+    Membership.Role.MEMBER: "You are now a member of {community} (no longer moderating it).",
+    Membership.Role.MODERATOR: "You are now a moderator of {community}.",
+    Membership.Role.OWNER: "You are now an owner of {community}.",
+}
+
+
+@transaction.atomic
+def membership_set_role(*, membership, role, by, reason=""):
+    """Makes a member a moderator or owner of a community, or a plain member again. The
+    last owner stays until another is named."""
+    membership = _locked_membership(membership)
+    community = membership.community
+    _require_moderator(by, community)
+    if membership.role == role:
+        return membership
+    if membership.state != Membership.State.ACTIVE:
+        raise ValidationError("Only a member of the community can be given a role in it.")
+    other_owners = Membership.objects.filter(
+        community=community, role=Membership.Role.OWNER, state=Membership.State.ACTIVE
+    ).exclude(pk=membership.pk)
+    if membership.role == Membership.Role.OWNER and not other_owners.exists():
+        raise ValidationError(f"{community.name} needs an owner: name another owner first.")
+    before = {"role": membership.role}
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _tell(membership.member, ROLE_MESSAGES[role].format(community=community.name))
+    _log(
+        moderator=by,
+        kind=Kind.ROLE,
+        community=community,
+        member=membership.member,
+        reason=reason,
+        before=before,
+        after={"role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_set_state(*, membership, state, by, reason=""):
+    """Moves a membership to another state through the act that means it: approving a
+    request, banning, lifting a ban. Other moves are refused with the reason."""
+    membership = _locked_membership(membership)
+    State = Membership.State
+    member, community = membership.member, membership.community
+    if state == membership.state:
+        return membership
+    if state == State.BANNED:
+        member_ban(member=member, community=community, by=by, reason=reason)
+    elif state == State.ACTIVE and membership.state == State.REQUESTED:
+        membership_approve(membership=membership, by=by, reason=reason)
+    elif state == State.ACTIVE and membership.state == State.BANNED:
+        member_unban(member=member, community=community, by=by, reason=reason)
+    else:
+        raise ValidationError(
+            f"A membership does not go from “{membership.get_state_display()}” to "
+            f"“{State(state).label}” here: members accept invitations and leave themselves."
+        )
+    membership.refresh_from_db()
+    return membership
+
+
+# ---------------------------------------------------------------------------------- ideas
+
+
+@transaction.atomic
+def thread_set_idea_status(*, thread, status, by, reason=""):
+    """A moderator marks where an idea stands; its author is told."""
+    thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
+    membership = Membership.objects.filter(community=thread.community, member=by).first()
+    if not permissions.can_set_idea_status(by, thread, membership):
+        raise ValidationError("Only a moderator can set an idea's status.")
+    before = {"idea_status": thread.idea_status}
+    thread.idea_status = status
+    thread.save(update_fields=["idea_status"])
+    _tell(
+        thread.author,
+        f"Your idea is now marked “{thread.get_idea_status_display()}”.",
+        thread=thread,
+    )
+    _log(
+        moderator=by,
+        kind=Kind.IDEA,
+        community=thread.community,
+        member=thread.author,
+        thread=thread,
+        reason=reason,
+        before=before,
+        after={"idea_status": status},
+    )
+    return thread
