@@ -59,7 +59,7 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(
         label="About you",
         required=False,
-        max_length=600,
+        max_length=Member._meta.get_field("bio").max_length,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="A few words other members will see on your profile (600 characters at most).",
     )

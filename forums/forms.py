@@ -9,6 +9,9 @@ from forums.models import Report, Thread
 BODY_MAX = 20_000
 MAX_TAGS = 5
 TAG_MAX_LENGTH = 30
+# Form fields are as long as the columns they fill: too long is a form error, never a 500.
+TITLE_MAX = Thread._meta.get_field("title").max_length
+REPORT_DETAILS_MAX = Report._meta.get_field("details").max_length
 
 
 class VisibilityField(forms.ChoiceField):
@@ -66,7 +69,7 @@ class ThreadForm(SubmitOnceForm):
         initial=Thread.Kind.DISCUSSION,
     )
     title = forms.CharField(
-        max_length=160,
+        max_length=TITLE_MAX,
         error_messages={
             "required": "Give your thread a title.",
             "max_length": (
@@ -110,7 +113,7 @@ class ReplyForm(SubmitOnceForm):
 
 
 class PostEditForm(forms.Form):
-    title = forms.CharField(max_length=160, required=False)
+    title = forms.CharField(max_length=TITLE_MAX, required=False)
     body = BodyField()
 
     def __init__(self, *args, post, **kwargs):
@@ -156,7 +159,7 @@ class ReportForm(forms.Form):
     )
     details = forms.CharField(
         required=False,
-        max_length=1000,
+        max_length=REPORT_DETAILS_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Anything the moderators should know",
         help_text="Only the moderators read this. The author is not told who reported them.",
