@@ -277,3 +277,37 @@ def test_the_admin_json_autocomplete_stays_in_scope(client, volunteer):
     names = {result["text"] for result in json.loads(response.content)["results"]}
     assert "Lantern Moth" in names
     assert "Yonlyperson" not in names
+
+
+def test_history_names_staff_by_display_name_not_e_mail(client, volunteer, world, member_factory):
+    """Another staff member's change shows in a history page by display name alone."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from forums.models import Thread
+
+    thread = Thread.objects.get(title="Training plans")
+    other = member_factory("Mod Two", email="modtwo@hospital-secret.example", is_staff=True)
+    LogEntry.objects.log_actions(
+        user_id=other.pk, queryset=[thread], action_flag=CHANGE, change_message="[]"
+    )
+    client.force_login(volunteer)
+    page = client.get(f"/admin/forums/thread/{thread.pk}/history/").content.decode()
+    assert "Mod Two" in page
+    assert "hospital-secret" not in page
+
+
+def test_the_index_shows_no_stored_names_of_objects(client, volunteer, world):
+    """Django's "My actions" box keeps the name an object had when changed: a thread narrowed
+    since would still show its old title there."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from forums.models import Thread
+
+    thread = Thread.objects.get(title="Training plans")
+    LogEntry.objects.log_actions(
+        user_id=volunteer.pk, queryset=[thread], action_flag=CHANGE, change_message="[]"
+    )
+    Thread.objects.filter(pk=thread.pk).update(title="hepatitiscircle now", visibility="circle")
+    client.force_login(volunteer)
+    page = client.get("/admin/").content.decode()
+    assert "Training plans" not in page and "hepatitiscircle" not in page
