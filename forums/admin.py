@@ -6,8 +6,9 @@ Every list is scoped to the communities one moderates, and every text a thread o
 carries shows only where the read door opened it to moderators."""
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from taggit.models import Tag, TaggedItem
 
@@ -312,9 +313,8 @@ class TagAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         open_threads = Thread.objects.open_to_moderator(request.user).filter(title_open=True)
         carried = TaggedItem.objects.filter(
-            Q(object_id__in=open_threads.values("pk")),
-            content_type__app_label="forums",
-            content_type__model="thread",
+            content_type=ContentType.objects.get_for_model(Thread),
+            object_id__in=open_threads.values("pk"),
         )
         return super().get_queryset(request).filter(pk__in=carried.values("tag_id"))
 

@@ -3,6 +3,7 @@
 They take the viewer's membership of the community (or None) so that a page asks for it once.
 What a member may *see* is not decided here but in forums.querysets."""
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from forums.choices import Visibility
@@ -88,17 +89,27 @@ def can_accept_answer(member, thread, membership):
     )
 
 
+def check_can_accept_post(member, thread, post, membership):
+    """Raises the reason a reply cannot be the question's accepted answer: only the asker or
+    a moderator accepts, and only a live reply the whole community can read, so that
+    "solved" never points at something hidden."""
+    if not can_accept_answer(member, thread, membership):
+        raise ValidationError("Only the asker or a moderator can accept an answer.")
+    if post.thread_id != thread.pk or post.is_opening:
+        raise ValidationError("That post is not a reply in this thread.")
+    if post.visibility != Visibility.PUBLIC or post.deleted_at or post.hidden_at:
+        raise ValidationError("Only a reply the whole community can see can be accepted.")
+
+
 def can_accept_post(member, thread, post, membership):
-    """A reply can be accepted when the asker or a moderator asks, it is not accepted yet,
-    and the whole community can read it: "solved" never points at something hidden."""
-    return (
-        can_accept_answer(member, thread, membership)
-        and not post.is_opening
-        and thread.accepted_answer_id != post.pk
-        and post.visibility == Visibility.PUBLIC
-        and post.deleted_at is None
-        and post.hidden_at is None
-    )
+    """Offers "Accept this answer" on a reply that may be accepted and is not yet."""
+    if thread.accepted_answer_id == post.pk:
+        return False
+    try:
+        check_can_accept_post(member, thread, post, membership)
+    except ValidationError:
+        return False
+    return True
 
 
 def can_unaccept_post(member, thread, post, membership):

@@ -201,6 +201,11 @@ def _must_wait(author, membership, community, *, approved, for_everyone):
     return approved < community.premoderate_first_posts
 
 
+def _for_everyone(visibility, thread):
+    """A post is for the whole community when it and its thread both are."""
+    return visibility == Visibility.PUBLIC and thread.visibility == Visibility.PUBLIC
+
+
 def _insert_post(*, thread, author, membership, body, visibility, is_opening, client_token):
     """Renders, screens and stores a post; counts it against the author's rate limit."""
     html, mentioned = _render(body)
@@ -212,7 +217,7 @@ def _insert_post(*, thread, author, membership, body, visibility, is_opening, cl
         html=html,
         mentioned=mentioned,
         approved=_approved_posts(author, community),
-        for_everyone=visibility == Visibility.PUBLIC and thread.visibility == Visibility.PUBLIC,
+        for_everyone=_for_everyone(visibility, thread),
     )
     ratelimit.check("post", author)
     post = Post.objects.create(
@@ -409,8 +414,7 @@ def post_edit(*, post, by, body, title=None):
             html=html,
             mentioned=mentioned,
             approved=_approved_posts(by, thread.community, excluding=post),
-            for_everyone=post.visibility == Visibility.PUBLIC
-            and thread.visibility == Visibility.PUBLIC,
+            for_everyone=_for_everyone(post.visibility, thread),
         ):
             post.is_pending = True
             if post.is_opening:
@@ -435,7 +439,7 @@ def post_change_visibility(*, post, by, visibility):
     """The author widens or narrows a post's audience; narrowing takes effect at once. The
     opening post carries its thread with it. An accepted answer no longer visible to the whole
     community stops being the accepted answer."""
-    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can change who sees this post.")
     thread = post.thread
@@ -448,11 +452,11 @@ def post_change_visibility(*, post, by, visibility):
         _membership(thread.community_id, by),
         thread.community,
         approved=_approved_posts(by, thread.community, excluding=post),
-        for_everyone=post.visibility == Visibility.PUBLIC
-        and thread.visibility == Visibility.PUBLIC,
+        for_everyone=_for_everyone(post.visibility, thread),
     ):
         post.is_pending = True
-        thread.is_pending = thread.is_pending or post.is_opening
+        if post.is_opening:
+            thread.is_pending = True
     post.save(update_fields=["visibility", "is_pending"])
     if post.is_opening:
         thread.save(update_fields=["visibility", "is_pending"])
@@ -508,13 +512,7 @@ def post_vote(*, post, member, up=True):
 def thread_accept_answer(*, thread, post, by):
     """Marks a reply as the question's accepted answer. It must be a live reply the whole
     community can see, so that "solved" never points at something hidden."""
-    membership = _membership(thread.community_id, by)
-    if not permissions.can_accept_answer(by, thread, membership):
-        raise ValidationError("Only the asker or a moderator can accept an answer.")
-    if post.thread_id != thread.pk or post.is_opening:
-        raise ValidationError("That post is not a reply in this thread.")
-    if post.visibility != Visibility.PUBLIC or post.deleted_at or post.hidden_at:
-        raise ValidationError("Only a reply the whole community can see can be accepted.")
+    permissions.check_can_accept_post(by, thread, post, _membership(thread.community_id, by))
     thread.accepted_answer = post
     thread.save(update_fields=["accepted_answer"])
     notify(kind=NotificationKind.ACCEPTED, recipients=[post.author], actor=by, post=post)

@@ -37,3 +37,9 @@ def member(member_factory):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def site_manager(member_factory):
+    """A superuser: moderates every community, as the site's managers do."""
+    return member_factory("Site Owner", is_staff=True, is_superuser=True)

@@ -79,6 +79,32 @@ def make_reply(author, thread, *, body="A reply.", visibility="public"):
     return post_create(author=author, thread=thread, body=body, visibility=visibility)
 
 
+def make_volunteer(community, display_name="Mod Runners", **fields):
+    """A volunteer moderator of one community: staff, in the "Moderator" group, with the
+    authenticator app the admin asks staff for."""
+    from django.contrib.auth.models import Group
+
+    from forums.permissions import MODERATORS_GROUP
+
+    moderator = make_member(display_name, is_staff=True, **fields)
+    moderator.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    enrol_totp(moderator)
+    join(moderator, community, role="moderator")
+    return moderator
+
+
+def make_community_manager(display_name="Site Manager"):
+    """Staff in the "Community manager" group: every community is theirs to moderate."""
+    from django.contrib.auth.models import Group
+
+    from forums.permissions import SITE_MANAGERS_GROUP
+
+    manager = make_member(display_name, is_staff=True)
+    manager.groups.add(Group.objects.get(name=SITE_MANAGERS_GROUP))
+    enrol_totp(manager)
+    return manager
+
+
 def enrol_totp(member):
     """Gives a member an authenticator app, the way allauth's TOTP set-up does: staff need one
     before the admin opens. Returns the secret; `totp_code(secret)` is the app's code now."""

@@ -62,11 +62,8 @@ class ModeratorAdmin(admin.ModelAdmin):
     open_flag = None
 
     def get_queryset(self, request):
-        return self.in_scope(request, super().get_queryset(request))
-
-    def in_scope(self, request, queryset):
         communities = Community.objects.moderated_by(request.user)
-        return queryset.filter(**{f"{self.community_path}__in": communities})
+        return super().get_queryset(request).filter(**{f"{self.community_path}__in": communities})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """Every choice a form offers stays inside the moderator's communities."""
@@ -129,7 +126,6 @@ class ContentAdmin(ModeratorAdmin):
 class PostReadingMixin:
     """A post's text shows only where the read door opened it to moderators."""
 
-    community_path = "thread__community"
     guarded_search_fields = ["body"]
     open_flag = "text_open"
 

@@ -19,9 +19,6 @@ Kind = ModerationAction.Kind
 
 
 def _require_moderator(moderator, community):
-    """`None` stands for the site itself (demo data, management commands)."""
-    if moderator is None:
-        return
     membership = Membership.objects.filter(community=community, member=moderator).first()
     if not permissions.can_moderate(moderator, membership):
         raise PermissionDenied("You do not moderate this community.")

@@ -109,7 +109,9 @@ def test_a_thread_with_no_reply_the_viewer_can_read_stands_at_its_start(client, 
     assert titles(client, "/") == ["Second", "First"]
 
 
-def test_a_reply_approved_late_does_not_move_its_thread_back(client, people, community):
+def test_a_reply_approved_late_does_not_move_its_thread_back(
+    client, people, community, site_manager
+):
     """A held reply is as old as when it was written; approving it after newer replies
     leaves the thread at its newest."""
     ada = people["Ada"]
@@ -122,6 +124,6 @@ def test_a_reply_approved_late_does_not_move_its_thread_back(client, people, com
     assert held.is_pending
     make_thread(ada, community, title="Tempo")
     make_reply(people["Cal"], hills, body="Cal's answer")
-    post_approve(post=held, by=None)
+    post_approve(post=held, by=site_manager)
     client.force_login(people["Friend"])
     assert titles(client, "/") == ["Hills", "Tempo"]

@@ -12,7 +12,6 @@ import json
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +19,14 @@ from django.utils import timezone
 from accounts.models import CircleMembership, Member
 from forums.models import Report
 from forums.services import post_delete
-from tests.factories import enrol_totp, join, make_community, make_reply, make_thread
+from tests.factories import (
+    join,
+    make_community,
+    make_community_manager,
+    make_reply,
+    make_thread,
+    make_volunteer,
+)
 
 # Unusual words, so that finding one anywhere in a page means it leaked.
 ELSEWHERE = ["zanzibarlaw", "quokkafig", "yonlyperson", "marmaladeharbour"]
@@ -81,21 +87,14 @@ def world(member_factory):
 
 
 @pytest.fixture
-def volunteer(member_factory, world):
+def volunteer(world):
     runners, _ = world
-    moderator = member_factory("Mod Runners", is_staff=True)
-    moderator.groups.add(Group.objects.get(name="Moderator"))
-    enrol_totp(moderator)
-    join(moderator, runners, role="moderator")
-    return moderator
+    return make_volunteer(runners)
 
 
 @pytest.fixture
-def manager(member_factory, world):
-    manager = member_factory("Site Manager", is_staff=True)
-    manager.groups.add(Group.objects.get(name="Community manager"))
-    enrol_totp(manager)
-    return manager
+def manager(world):
+    return make_community_manager()
 
 
 def _object_urls(model):

@@ -12,7 +12,7 @@ from tests.factories import join, make_community, make_reply, make_thread
 
 
 @pytest.fixture
-def forum(db, member_factory):
+def forum(db, member_factory, site_manager):
     """Ada writes in an open, a members-only and a private community; Fay, whose circle holds
     Ben, answers there for her circle; Ben took part everywhere, then was banned everywhere."""
     ada, ben, fay = (member_factory(name) for name in ("Ada", "Ben", "Fay"))
@@ -37,7 +37,7 @@ def forum(db, member_factory):
         fay, communities["open"], title="Fay for her circle", visibility="circle"
     )
     for community in communities.values():
-        member_ban(member=ben, community=community, by=None, reason="Spam.")
+        member_ban(member=ben, community=community, by=site_manager, reason="Spam.")
     return {"ben": ben, "ada": ada, "fay": fay, "communities": communities, "threads": threads}
 
 
@@ -128,14 +128,16 @@ def test_blocks_still_stand_for_a_banned_member(client, forum, settings, member_
     assert "deewords" not in client.get(thread.get_absolute_url()).content.decode()
 
 
-def test_members_not_banned_read_on_and_lifting_the_ban_opens_it_again(client, forum, settings):
+def test_members_not_banned_read_on_and_lifting_the_ban_opens_it_again(
+    client, forum, settings, site_manager
+):
     settings.HEARTH_MEMBERS_ONLY = True
     lounge = forum["communities"]["members"]
     thread = forum["threads"]["members"]
     client.force_login(forum["fay"])
     assert titles(client.get("/c/members-lounge/")) == ["Ada in members"]
 
-    member_unban(member=forum["ben"], community=lounge, by=None)
+    member_unban(member=forum["ben"], community=lounge, by=site_manager)
     client.force_login(forum["ben"])
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "membersbenjournal" in page and "memberscirclereply" in page

@@ -89,11 +89,11 @@ def test_an_invitation_only_community_refuses_requests(client, member):
     assert not Membership.objects.exists()
 
 
-def test_an_invited_member_accepts(client, member):
+def test_an_invited_member_accepts(client, member, site_manager):
     from forums.moderation.services import membership_invite
 
     community = make_community("By Invitation", join_policy="invitation")
-    membership_invite(community=community, member=member, by=None)
+    membership_invite(community=community, member=member, by=site_manager)
     client.force_login(member)
     assert "Accept the invitation" in client.get("/c/by-invitation/").content.decode()
     client.post("/c/by-invitation/join/")
@@ -137,11 +137,11 @@ def test_anonymous_visitors_on_an_open_site(client, db, settings, read_access):
     assert client.get("/c/runners/").status_code == expected
 
 
-def test_an_invitation_to_a_private_community_can_be_accepted(client, member):
+def test_an_invitation_to_a_private_community_can_be_accepted(client, member, site_manager):
     from forums.moderation.services import membership_invite
 
     garden = make_community("Secret Garden", read_access="private", join_policy="invitation")
-    membership_invite(community=garden, member=member, by=None)
+    membership_invite(community=garden, member=member, by=site_manager)
     client.force_login(member)
     assert client.get("/c/secret-garden/").status_code == 404  # not until they accept
     home = client.get("/").content.decode()

@@ -2,13 +2,19 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from forums.models import Membership, ModerationAction, Notification, Post, Report, Thread
 from forums.moderation import services as moderation
-from tests.factories import enrol_totp, join, make_community, make_reply, make_thread
+from tests.factories import (
+    enrol_totp,
+    join,
+    make_community,
+    make_reply,
+    make_thread,
+    make_volunteer,
+)
 
 QUEUE = "/admin/forums/moderationqueueitem/"
 
@@ -32,13 +38,9 @@ def people(member_factory, community):
 
 
 @pytest.fixture
-def moderator(member_factory, community):
+def moderator(community):
     """A volunteer: staff, in the Moderator group, moderating Runners only."""
-    moderator = member_factory("Mod Runners", is_staff=True)
-    enrol_totp(moderator)
-    moderator.groups.add(Group.objects.get(name="Moderator"))
-    join(moderator, community, role="moderator")
-    return moderator
+    return make_volunteer(community)
 
 
 @pytest.fixture

@@ -2,12 +2,18 @@
 every change to a membership or community carried out (and logged) by the services."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from forums.models import Community, Membership, ModerationAction, Notification, Post, Report
 from forums.moderation import services as moderation
 from forums.services import post_delete
-from tests.factories import enrol_totp, join, make_community, make_reply, make_thread
+from tests.factories import (
+    join,
+    make_community,
+    make_community_manager,
+    make_reply,
+    make_thread,
+    make_volunteer,
+)
 
 QUEUE = "/admin/forums/moderationqueueitem/"
 
@@ -22,25 +28,14 @@ def cooks(db):
     return make_community("Cooks")
 
 
-def _volunteer(member_factory, community, name):
-    moderator = member_factory(name, is_staff=True)
-    moderator.groups.add(Group.objects.get(name="Moderator"))
-    enrol_totp(moderator)
-    join(moderator, community, role="moderator")
-    return moderator
+@pytest.fixture
+def moderator(runners):
+    return make_volunteer(runners)
 
 
 @pytest.fixture
-def moderator(member_factory, runners):
-    return _volunteer(member_factory, runners, "Mod Runners")
-
-
-@pytest.fixture
-def manager(member_factory):
-    manager = member_factory("Site Manager", is_staff=True)
-    manager.groups.add(Group.objects.get(name="Community manager"))
-    enrol_totp(manager)
-    return manager
+def manager(db):
+    return make_community_manager()
 
 
 @pytest.fixture
@@ -61,7 +56,7 @@ def test_the_queue_counts_only_history_from_the_moderators_own_communities(
 ):
     # The author was warned twice in Cooks, which this moderator does not moderate.
     join(author, cooks)
-    cooks_moderator = _volunteer(member_factory, cooks, "Mod Cooks")
+    cooks_moderator = make_volunteer(cooks, "Mod Cooks")
     for _ in range(2):
         moderation.member_warn(member=author, community=cooks, by=cooks_moderator, reason="Rude.")
     post = make_reply(author, make_thread(author, runners), body="Spam spam spam")
