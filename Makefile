@@ -8,7 +8,7 @@ PORT ?= 8000
 # Finds (or creates, or starts) a PostgreSQL database and exports its URL.
 WITH_DATABASE = url="$$($(PY) -m community.devdb)" || exit 1; export DATABASE_URL="$$url";
 
-.PHONY: run test lint format install demo clean-db
+.PHONY: run test bench lint format install demo clean-db
 
 run: $(STAMP)
 	@$(WITH_DATABASE) \
@@ -19,6 +19,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@$(WITH_DATABASE) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Load benchmark (bench/README.md): BENCH_SCALE=full|medium|small|tiny, BENCH_REBUILD=1.
+BENCH_SCALE ?= full
+bench: $(STAMP)
+	@$(WITH_DATABASE) $(PY) -m bench.run --scale $(BENCH_SCALE)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
