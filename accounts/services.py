@@ -10,6 +10,7 @@ from unidecode import unidecode
 
 from accounts import names
 from accounts.models import Block, CircleMembership, Member
+from forums.querysets import forget_reader
 
 HANDLE_BASE_LENGTH = 48
 
@@ -121,6 +122,12 @@ def member_update_profile(
     return member
 
 
+def _forget_readers(*members):
+    """What these members may read changed: the rest of the request reads it anew."""
+    for member in members:
+        forget_reader(member)
+
+
 @transaction.atomic
 def circle_add(*, owner, member):
     """Puts a member in the owner's close circle. Nobody is told; it counts from the next
@@ -132,11 +139,13 @@ def circle_add(*, owner, member):
     # Had they blocked the owner, saying so would tell of the block. The entry is harmless:
     # a block keeps the two apart whatever the circles say.
     CircleMembership.objects.get_or_create(owner=owner, member=member)
+    _forget_readers(owner, member)
 
 
 @transaction.atomic
 def circle_remove(*, owner, member):
     CircleMembership.objects.filter(owner=owner, member=member).delete()
+    _forget_readers(owner, member)
 
 
 @transaction.atomic
@@ -149,8 +158,10 @@ def member_block(*, blocker, blocked):
     CircleMembership.objects.filter(
         Q(owner=blocker, member=blocked) | Q(owner=blocked, member=blocker)
     ).delete()
+    _forget_readers(blocker, blocked)
 
 
 @transaction.atomic
 def member_unblock(*, blocker, blocked):
     Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    _forget_readers(blocker, blocked)

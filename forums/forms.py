@@ -129,6 +129,31 @@ class PostVisibilityForm(forms.Form):
     visibility = VisibilityField()
 
 
+class ThreadListForm(forms.Form):
+    """How a list of threads is shown: its sort (categories only) and which page, as the
+    cursor of the row it starts after ("older") or before ("newer"). Anything else falls
+    back to the first page of the latest threads."""
+
+    SORTS = {
+        "latest": "Latest activity",
+        "newest": "Newest",
+        "top": "Top",
+        "unanswered": "Unanswered",
+    }
+
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    tag = forms.SlugField(required=False)
+    older = forms.CharField(max_length=100, required=False)
+    newer = forms.CharField(max_length=100, required=False)
+
+    def choices(self):
+        """The valid parts of the request, each invalid or missing one as its default."""
+        self.is_valid()  # an invalid field is left out of cleaned_data, the others stay
+        chosen = {name: self.cleaned_data.get(name) or "" for name in self.fields}
+        chosen["sort"] = chosen["sort"] or "latest"
+        return chosen
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search for", max_length=200, required=False)
     community = forms.SlugField(required=False, widget=forms.HiddenInput)

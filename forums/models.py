@@ -32,6 +32,14 @@ def validate_category_slug(slug):
         )
 
 
+def _list_index(name, *fields, condition=None):
+    """An index for a list of threads in the order of `fields`, newest first, then by pk."""
+    live = models.Q(deleted_at__isnull=True)
+    return models.Index(
+        fields=[*fields, "-id"], name=name, condition=live & condition if condition else live
+    )
+
+
 class Community(models.Model):
     class Kind(models.TextChoices):
         SUPPORT = "support", "Customer support"
@@ -197,13 +205,22 @@ class Thread(models.Model):
     objects = ThreadQuerySet.as_manager()
 
     class Meta:
+        # One index per list order (forums.views.SORT_KEYS), ending in the pk so that a
+        # page can start after any row; deleted threads are listed nowhere.
         indexes = [
-            models.Index(fields=["category", "-is_pinned", "-bumped_at"]),
-            models.Index(fields=["category", "-is_pinned", "-created_at"]),
-            models.Index(fields=["category", "-is_pinned", "-score"]),
-            models.Index(fields=["community", "-bumped_at"]),
+            _list_index("thread_category_latest", "category", "-is_pinned", "-bumped_at"),
+            _list_index("thread_category_newest", "category", "-is_pinned", "-created_at"),
+            _list_index("thread_category_top", "category", "-is_pinned", "-score", "-bumped_at"),
+            _list_index(
+                "thread_category_questions",
+                "category",
+                "-is_pinned",
+                "-created_at",
+                condition=models.Q(kind="question"),
+            ),
+            _list_index("thread_community_latest", "community", "-is_pinned", "-bumped_at"),
+            _list_index("thread_latest", "-bumped_at"),
             models.Index(fields=["author", "-created_at"]),
-            models.Index(fields=["-bumped_at"]),
         ]
 
     def __str__(self):

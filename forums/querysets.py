@@ -1,20 +1,28 @@
 """The one door for reads. Who may see a community, thread or post is decided here and
 nowhere else: pages, counts, search, tags, profiles, notifications and feeds all read through
-`readable_by` / `visible_to`, and lists by latest activity are ordered by `by_activity`,
-never by `bumped_at` alone. Everything is computed in SQL at read time from the current
-memberships, bans, circles and blocks, so nothing can go stale."""
+`readable_by` / `visible_to`, and lists by latest activity are ordered by `activity_at`
+(with_activity_at), never by `bumped_at` alone. Everything is decided at read time from the
+current memberships, bans, circles and blocks, read once per request (Reader), so nothing
+can go stale."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import models
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -29,32 +37,104 @@ def _nothing():
     return Q(pk__in=[])
 
 
-def _memberships(viewer, state):
-    from forums.models import Membership
+@dataclass(frozen=True)
+class Reader:
+    """What decides what one viewer may read: the communities they may read, those that
+    banned them, the members whose circle holds them, and the members a block stands between
+    them and (either way). Read from the database in one query, at most once per request
+    (ReaderMiddleware), so a change to a circle or a block shows on the next page load."""
 
-    return Membership.objects.filter(member=viewer, state=state).values("community_id")
+    pk: int | None
+    readable: tuple = ()
+    banned: tuple = ()
+    circles_holding: tuple = ()
+    blocked: tuple = ()
+
+    @classmethod
+    def load(cls, viewer):
+        from forums.models import Community
+
+        Access = Community.ReadAccess
+        signed_in = _signed_in(viewer)
+        rows = _reader_rows(viewer.pk if signed_in else None)
+        by_kind = {
+            kind: set() for kind in ("open", "members", "active", "banned", "circle", "block")
+        }
+        for kind, value in rows:
+            by_kind[kind].add(value)
+        as_visitor = set() if settings.HEARTH_MEMBERS_ONLY else by_kind[Access.OPEN]
+        if not signed_in:
+            return cls(pk=None, readable=tuple(sorted(as_visitor)))
+        banned = by_kind["banned"]
+        for_members = (by_kind[Access.OPEN] | by_kind[Access.MEMBERS]) - banned
+        return cls(
+            pk=viewer.pk,
+            readable=tuple(sorted(as_visitor | for_members | by_kind["active"])),
+            banned=tuple(sorted(banned)),
+            circles_holding=tuple(sorted(by_kind["circle"])),
+            blocked=tuple(sorted(by_kind["block"])),
+        )
+
+
+def _reader_rows(member_id):
+    """(kind, id) rows, in one query: communities by read access ("open", "members"); for a
+    member, also the communities where they are "active" or "banned", the owners of the
+    circles that hold them ("circle") and everyone a block stands between them and ("block")."""
+    from accounts.models import Block, CircleMembership
+    from forums.models import Community, Membership
+
+    def labelled(queryset, label, column):
+        return queryset.annotate(kind=Value(label, output_field=CharField())).values_list(
+            "kind", column
+        )
+
+    communities = (
+        Community.objects.filter(read_access__in=["open", "members"])
+        .order_by()
+        .values_list("read_access", "pk")
+    )
+    if member_id is None:
+        return list(communities)
+    memberships = Membership.objects.filter(
+        member=member_id, state__in=["active", "banned"]
+    ).values_list("state", "community_id")
+    return list(
+        communities.union(
+            memberships,
+            labelled(CircleMembership.objects.filter(member=member_id), "circle", "owner_id"),
+            labelled(Block.objects.filter(blocker=member_id), "block", "blocked_id"),
+            labelled(Block.objects.filter(blocked=member_id), "block", "blocker_id"),
+            all=True,
+        )
+    )
+
+
+READER_ATTRIBUTE = "_hearth_reader"
+
+
+def reader_of(viewer):
+    """The viewer's Reader: the one remembered for this request, or else read now."""
+    remembered = getattr(viewer, READER_ATTRIBUTE, None) if viewer is not None else None
+    return remembered if remembered is not None else Reader.load(viewer)
+
+
+def forget_reader(member):
+    """After a write that changes what a member may read (joining, leaving, a circle, a
+    block), so that the rest of the request reads with the change."""
+    if member is not None:
+        member.__dict__.pop(READER_ATTRIBUTE, None)
 
 
 def community_q(viewer, path=""):
     """A community is readable by anyone when its read access is `open` (by signed-in members
     only on a members-only site), by every signed-in member when it is `members`, and by its
     own active members when it is `private`. A member the community banned reads it no
-    further than an anonymous visitor could. `path` leads from the model queried to the
-    community ("" for Community itself)."""
-    from forums.models import Community, Membership
-
-    prefix = f"{path}__" if path else ""
-    community = path or "pk"
-    Access = Community.ReadAccess
-    as_visitor = (
-        _nothing() if settings.HEARTH_MEMBERS_ONLY else Q(**{f"{prefix}read_access": Access.OPEN})
-    )
-    if not _signed_in(viewer):
-        return as_visitor
-    not_banned = ~Q(**{f"{community}__in": _memberships(viewer, Membership.State.BANNED)})
-    own = Q(**{f"{community}__in": _memberships(viewer, Membership.State.ACTIVE)})
-    for_members = Q(**{f"{prefix}read_access__in": [Access.OPEN, Access.MEMBERS]})
-    return as_visitor | (for_members & not_banned) | own
+    further than an anonymous visitor could (Reader.load). `path` leads from the model
+    queried to the community ("" for Community itself)."""
+    readable = reader_of(viewer).readable
+    if not readable:
+        return _nothing()
+    return Q(**{f"{path or 'pk'}__in": readable})
 
 
 def audience_q(viewer, path=""):
@@ -62,26 +142,24 @@ def audience_q(viewer, path=""):
     when a moderator has neither hidden it nor still to approve it, neither of the two has
     blocked the other, and its visibility is `public`, or `circle` with the viewer in the
     author's circle. A `private` one is the author's alone."""
-    from accounts.models import Block, CircleMembership
-
     prefix = f"{path}__" if path else ""
     shown = Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}is_pending": False})
     public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
     if not _signed_in(viewer):
         return shown & public
-    circles_holding_viewer = CircleMembership.objects.filter(member=viewer).values("owner_id")
-    blocked = Block.objects.filter(blocker=viewer).values("blocked_id")
-    blocked_by = Block.objects.filter(blocked=viewer).values("blocker_id")
-    in_circle = Q(
-        **{f"{prefix}visibility": Visibility.CIRCLE, f"{prefix}author__in": circles_holding_viewer}
-    )
-    others = (
-        shown
-        & (public | in_circle)
-        & ~Q(**{f"{prefix}author__in": blocked})
-        & ~Q(**{f"{prefix}author__in": blocked_by})
-    )
-    return Q(**{f"{prefix}author": viewer}) | others
+    reader = reader_of(viewer)
+    audience = public
+    if reader.circles_holding:
+        audience |= Q(
+            **{
+                f"{prefix}visibility": Visibility.CIRCLE,
+                f"{prefix}author__in": reader.circles_holding,
+            }
+        )
+    others = shown & audience
+    if reader.blocked:
+        others &= ~Q(**{f"{prefix}author__in": reader.blocked})
+    return Q(**{f"{prefix}author": reader.pk}) | others
 
 
 def banned_reader_q(viewer, path="", community="community"):
@@ -90,11 +168,8 @@ def banned_reader_q(viewer, path="", community="community"):
     posts there, and the circle posts of others, are closed to them; their blocks still stand
     (this narrows audience_q, never widens it). `path` leads to the thread or post,
     `community` to its community."""
-    from forums.models import Membership
-
-    if not _signed_in(viewer):
+    if not _signed_in(viewer) or not (banned := reader_of(viewer).banned):
         return Q()
-    banned = _memberships(viewer, Membership.State.BANNED)
     return ~Q(**{f"{community}__in": banned}) | audience_q(None, path)
 
 
@@ -187,31 +262,23 @@ class ThreadQuerySet(models.QuerySet):
     def visible_to(self, viewer):
         return self.filter(thread_q(viewer))
 
-    def with_solved(self, viewer):
-        """Adds `solved`: the question's accepted answer exists *and* this viewer may read
-        it. "Solved" never points at an answer someone cannot see."""
+    def solved_for(self, viewer, solved=True):
+        """The questions this viewer counts as solved (or, with solved=False, unsolved): the
+        accepted answer exists *and* they may read it. "Solved" never points at an answer
+        someone cannot see."""
         from forums.models import Post
 
         readable = Post.objects.visible_to(viewer).live().filter(pk=OuterRef("accepted_answer"))
-        return self.annotate(solved=Exists(readable))
+        answered = Exists(readable)
+        return self.filter(kind=self.model.Kind.QUESTION).filter(answered if solved else ~answered)
 
     def with_activity(self, viewer):
-        """Adds, for this viewer, `reply_count` (the replies they may read) and
-        `last_post_id` (the newest post they may read)."""
-        from forums.models import Post
-
-        readable = Post.objects.visible_to(viewer).live().filter(thread=OuterRef("pk"))
-        replies = (
-            readable.filter(is_opening=False)
-            .order_by()
-            .values("thread")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        newest = readable.order_by("-created_at", "-pk").values("pk")[:1]
-        return self.with_solved(viewer).annotate(
-            reply_count=Coalesce(Subquery(replies), 0), last_post_id=Subquery(newest)
-        )
+        """Adds, for this viewer, `reply_count`, `last_post_id` and `solved` (see
+        add_activity) to each thread: for tests and small lists. Pages use add_activity on
+        the rows they show."""
+        threads = list(self)
+        add_activity(viewer, threads)
+        return threads
 
     def with_activity_at(self, viewer):
         """Adds `activity_at` (for ordering), when the thread last moved as this viewer sees
@@ -221,16 +288,12 @@ class ThreadQuerySet(models.QuerySet):
 
         Every bumping reply in a thread a viewer sees is theirs to read unless a block stands
         between them and its author, so for a viewer with no blocks either way (and for every
-        visitor) this is the stored `bumped_at`, which the lists' indexes serve. Finding out
-        costs one small query here; only a viewer with blocks pays for a subquery per thread."""
-        from accounts.models import Block
+        visitor) this is the stored `bumped_at`, which the lists' indexes serve; only a viewer
+        with blocks pays for a subquery per thread."""
         from forums.models import Post
 
-        if (
-            not _signed_in(viewer)
-            or not Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).exists()
-        ):
-            return self.alias(activity_at=F("bumped_at"))
+        if not _signed_in(viewer) or not reader_of(viewer).blocked:
+            return self.annotate(activity_at=F("bumped_at"))
         newest = (
             Post.objects.visible_to(viewer)
             .bumping()
@@ -238,7 +301,7 @@ class ThreadQuerySet(models.QuerySet):
             .order_by("-created_at")
             .values("created_at")[:1]
         )
-        return self.alias(activity_at=Coalesce(Subquery(newest), F("created_at")))
+        return self.annotate(activity_at=Coalesce(Subquery(newest), F("created_at")))
 
     def by_activity(self, viewer, *, pinned_first=False):
         """Latest activity first, as this viewer sees it (see with_activity_at); pinned
@@ -265,6 +328,36 @@ class ThreadQuerySet(models.QuerySet):
                 reports=Report.objects.filter(post__thread=OuterRef("pk")),
             )
         )
+
+
+def add_activity(viewer, threads):
+    """Sets, on each of these threads, as this viewer sees it: `reply_count`, the live
+    replies they may read; `last_post_id`, the newest live post they may read (the opening
+    post included; the higher pk first on a tie); and `solved`, whether the question's
+    accepted answer is live and theirs to read, so that "Solved" never points at an answer
+    someone cannot see. One query, whatever the number of posts."""
+    from forums.models import Post
+
+    newest_first = ArrayAgg("pk", order_by=("-created_at", "-pk"))
+    rows = (
+        Post.objects.visible_to(viewer)
+        .live()
+        .filter(thread__in=[thread.pk for thread in threads])
+        .order_by()
+        .values("thread")
+        .annotate(
+            replies=Count("pk", filter=Q(is_opening=False)),
+            newest=Func(newest_first, template="(%(expressions)s)[1]", output_field=IntegerField()),
+            accepted=Count("pk", filter=Q(pk=F("thread__accepted_answer"))),
+        )
+    )
+    found = {row["thread"]: row for row in rows}
+    for thread in threads:
+        row = found.get(thread.pk, {})
+        thread.reply_count = row.get("replies", 0)
+        thread.last_post_id = row.get("newest")
+        thread.solved = bool(row.get("accepted"))
+    return threads
 
 
 class PostQuerySet(models.QuerySet):

@@ -28,9 +28,7 @@ def search_posts(viewer, *, q, community="", kind="", tag="", solved=""):
     if tag:
         posts = posts.filter(thread__tags__slug=tag)
     if solved:
-        questions = Thread.objects.with_solved(viewer).filter(
-            kind=Thread.Kind.QUESTION, solved=solved == "yes"
-        )
+        questions = Thread.objects.solved_for(viewer, solved=solved == "yes")
         posts = posts.filter(thread__in=questions.values("pk"))
     return posts.annotate(
         rank=SearchRank(F("search_vector"), query),

@@ -27,6 +27,7 @@ from forums.models import (
     Thread,
     ThreadFollow,
 )
+from forums.querysets import forget_reader
 
 # ---------------------------------------------------------------- communities and memberships
 
@@ -73,6 +74,7 @@ def community_join(*, community, member):
     if membership and membership.state == Membership.State.INVITED:
         membership.state = Membership.State.ACTIVE
         membership.save(update_fields=["state"])
+        forget_reader(member)
         return membership
     if community.join_policy == Policy.OPEN or (
         community.join_policy == Policy.DOMAIN
@@ -86,6 +88,7 @@ def community_join(*, community, member):
     membership, _ = Membership.objects.update_or_create(
         community=community, member=member, defaults={"state": state}
     )
+    forget_reader(member)
     return membership
 
 
@@ -103,6 +106,7 @@ def community_leave(*, community, member):
     ):
         raise ValidationError("You are this community's only owner: name another owner first.")
     membership.delete()
+    forget_reader(member)
 
 
 @transaction.atomic

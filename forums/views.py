@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,7 @@ from forums.forms import (
     ReportForm,
     SearchForm,
     ThreadForm,
+    ThreadListForm,
 )
 from forums.models import (
     CategoryFollow,
@@ -32,14 +35,25 @@ from forums.models import (
     ThreadFollow,
 )
 from forums.moderation import services as moderation
+from forums.pagination import keyset_page
+from forums.querysets import add_activity
 from forums.search import search_posts
 
-# `activity_at` is latest activity as the viewer sees it (ThreadQuerySet.with_activity_at).
-THREAD_SORTS = {
-    "latest": ("Latest activity", ["-is_pinned", "-activity_at", "-pk"]),
-    "newest": ("Newest", ["-is_pinned", "-created_at", "-pk"]),
-    "top": ("Top", ["-is_pinned", "-score", "-activity_at", "-pk"]),
-    "unanswered": ("Unanswered", ["-is_pinned", "-created_at", "-pk"]),
+# The orders of the lists of threads, each key newest (or highest) first: `activity_at` is
+# latest activity as the viewer sees it (ThreadQuerySet.with_activity_at), and the pk, last,
+# makes every place in a list unique, so that a page can start after any row (keyset).
+# What a page shows of a post's author beside the post: display name, avatar, profile link.
+AUTHOR_FIELDS = ("display_name", "handle", "avatar", "avatar_seed")
+PINNED = ("is_pinned", bool)
+ACTIVITY = ("activity_at", datetime)
+CREATED = ("created_at", datetime)
+PK = ("pk", int)
+LATEST = [ACTIVITY, PK]
+SORT_KEYS = {
+    "latest": [PINNED, ACTIVITY, PK],
+    "newest": [PINNED, CREATED, PK],
+    "top": [PINNED, ("score", int), ACTIVITY, PK],
+    "unanswered": [PINNED, CREATED, PK],
 }
 
 
@@ -53,15 +67,29 @@ def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def _thread_list(request, threads):
-    """A page of threads with this viewer's reply counts and last posts, in fixed queries."""
-    page = _page(
-        request,
-        threads.with_activity(request.user).for_listing(),
-        settings.HEARTH_THREADS_PER_PAGE,
+def _thread_list(request, threads, keys, choices):
+    """A page of visible threads in the order of `keys`, with this viewer's reply counts,
+    last posts and "solved", in fixed queries. The page is chosen first, by walking the
+    index of its order from the cursor on; what is worked out per viewer is then worked out
+    for those rows alone, never for every thread the viewer may see."""
+    viewer = request.user
+    if ACTIVITY in keys:
+        threads = threads.with_activity_at(viewer)
+    page = keyset_page(
+        threads.for_listing(),
+        keys,
+        per_page=settings.HEARTH_THREADS_PER_PAGE,
+        older=choices["older"],
+        newer=choices["newer"],
     )
+    add_activity(viewer, page.items)
     last_ids = [thread.last_post_id for thread in page if thread.last_post_id]
-    last_posts = Post.objects.filter(pk__in=last_ids).select_related("author").in_bulk()
+    last_posts = (
+        Post.objects.filter(pk__in=last_ids)
+        .select_related("author")
+        .only("created_at", *(f"author__{field}" for field in AUTHOR_FIELDS))
+        .in_bulk()
+    )
     for thread in page:
         thread.last_post = last_posts.get(thread.last_post_id)
     return page
@@ -99,7 +127,10 @@ def home(request):
             Membership.objects.filter(member=request.user).values_list("community_id", "state")
         )
     recent = _thread_list(
-        request, Thread.objects.visible_to(request.user).by_activity(request.user)
+        request,
+        Thread.objects.visible_to(request.user),
+        LATEST,
+        ThreadListForm(request.GET).choices(),
     )
     invitations = Community.objects.none()
     if request.user.is_authenticated:
@@ -123,9 +154,9 @@ def community_detail(request, community):
     membership = _membership(request, community)
     threads = _thread_list(
         request,
-        Thread.objects.visible_to(request.user)
-        .filter(community=community)
-        .by_activity(request.user, pinned_first=True),
+        Thread.objects.visible_to(request.user).filter(community=community),
+        SORT_KEYS["latest"],
+        ThreadListForm(request.GET).choices(),
     )
     return render(
         request,
@@ -176,13 +207,11 @@ def community_leave(request, community):
 def category_detail(request, community, category):
     community = _readable_community(request, community)
     category = get_object_or_404(community.categories, slug=category)
-    sort = request.GET.get("sort") if request.GET.get("sort") in THREAD_SORTS else "latest"
+    choices = ThreadListForm(request.GET).choices()
+    sort, tag = choices["sort"], choices["tag"]
     threads = Thread.objects.visible_to(request.user).filter(category=category)
-    if "-activity_at" in THREAD_SORTS[sort][1]:
-        threads = threads.with_activity_at(request.user)
     if sort == "unanswered":
-        threads = threads.with_solved(request.user).filter(kind=Thread.Kind.QUESTION, solved=False)
-    tag = request.GET.get("tag", "")
+        threads = threads.solved_for(request.user, solved=False)
     if tag:
         threads = threads.filter(tags__slug=tag)
     following = (
@@ -195,8 +224,8 @@ def category_detail(request, community, category):
         {
             "community": community,
             "category": category,
-            "threads": _thread_list(request, threads.order_by(*THREAD_SORTS[sort][1])),
-            "sorts": [(key, label) for key, (label, _) in THREAD_SORTS.items()],
+            "threads": _thread_list(request, threads, SORT_KEYS[sort], choices),
+            "sorts": list(ThreadListForm.SORTS.items()),
             "sort": sort,
             "tag": tag,
             "following": following,
@@ -510,10 +539,8 @@ def tag_detail(request, tag):
     does not exist: its existence alone could tell of someone's journal."""
     threads = Thread.objects.visible_to(request.user).filter(tags__slug=tag)
     tag = get_object_or_404(Tag.objects.filter(slug=tag), pk__in=threads.values("tags"))
-    threads = threads.by_activity(request.user)
-    return render(
-        request, "forums/tag_detail.html", {"tag": tag, "threads": _thread_list(request, threads)}
-    )
+    page = _thread_list(request, threads, LATEST, ThreadListForm(request.GET).choices())
+    return render(request, "forums/tag_detail.html", {"tag": tag, "threads": page})
 
 
 @login_required

@@ -45,6 +45,17 @@ def page_url(context, number):
     return "?" + query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def cursor_url(context, direction, cursor):
+    """The current URL at the page next to this one ("older" or "newer" than `cursor`),
+    keeping the other query parameters."""
+    query = context["request"].GET.copy()
+    for name in ("older", "newer", "page"):
+        query.pop(name, None)
+    query[direction] = cursor
+    return "?" + query.urlencode()
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)

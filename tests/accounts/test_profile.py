@@ -122,6 +122,6 @@ def test_settings_need_a_signed_in_member(client, db, settings):
 def test_the_profile_form_loads_in_a_fixed_number_of_queries(
     member_client, django_assert_num_queries
 ):
-    # session, member, unread notifications
-    with django_assert_num_queries(3):
+    # session, member, what the member may read (forums.querysets.Reader), unread notifications
+    with django_assert_num_queries(4):
         assert member_client.get("/settings/profile/").status_code == 200

@@ -56,14 +56,14 @@ PAGES = {
     "category unanswered": (lambda t, v: f"/c/{t.community.slug}/general/?sort=unanswered", 12),
     "category tag": (lambda t, v: f"/c/{t.community.slug}/general/?tag=common", 12),
     "thread": (lambda t, v: t.get_absolute_url(), 14),
-    "post history": (lambda t, v: f"/p/{t.posts.first().pk}/history/", 6),
+    "post history": (lambda t, v: f"/p/{t.posts.first().pk}/history/", 7),
     "search": (lambda t, v: "/search/?q=look", 7),
     "tag": (lambda t, v: "/tags/common/", 9),
-    "profile": (lambda t, v: t.author.get_absolute_url(), 8),
+    "profile": (lambda t, v: t.author.get_absolute_url(), 9),
     "notifications": (lambda t, v: "/notifications/", 6),
-    "new thread": (lambda t, v: f"/c/{t.community.slug}/new/", 7),
+    "new thread": (lambda t, v: f"/c/{t.community.slug}/new/", 8),
     "feed": (lambda t, v: f"/c/{t.community.slug}/feed/", 5),
-    "circle settings": (lambda t, v: "/settings/circle/", 5),
+    "circle settings": (lambda t, v: "/settings/circle/", 6),
 }
 
 

@@ -1,3 +1,5 @@
+import html
+import re
 import uuid
 
 import pytest
@@ -289,14 +291,39 @@ def test_tag_filter_and_tag_page(client, asker, community):
     assert "Tagged" in page and "Untagged" not in page
 
 
-def test_threads_paginate(client, asker, community, settings):
+def _link(response, rel):
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', response.content.decode())
+    return html.unescape(found[1]) if found else None
+
+
+def test_threads_paginate_older_and_newer(client, asker, community, settings):
     settings.HEARTH_THREADS_PER_PAGE = 2
     for number in range(5):
         make_thread(asker, community, title=f"Thread {number}")
     client.force_login(asker)
-    page = client.get(f"/c/{community.slug}/general/", {"page": 3})
-    assert [t.title for t in page.context["threads"]] == ["Thread 0"]
-    assert "Page 3 of 3" in page.content.decode()
+    url = f"/c/{community.slug}/general/"
+    pages, response = [], client.get(url)
+    while True:
+        pages.append([t.title for t in response.context["threads"]])
+        if not (older := _link(response, "next")):
+            break
+        response = client.get(url + older)
+    assert pages == [["Thread 4", "Thread 3"], ["Thread 2", "Thread 1"], ["Thread 0"]]
+    assert _link(response, "prev"), "the last page leads back"
+    back = client.get(url + _link(response, "prev"))
+    assert [t.title for t in back.context["threads"]] == ["Thread 2", "Thread 1"]
+    first = client.get(url + _link(back, "prev"))
+    assert [t.title for t in first.context["threads"]] == ["Thread 4", "Thread 3"]
+    assert _link(first, "prev") is None, "the first page has nothing newer"
+
+
+def test_a_cursor_that_is_not_ours_shows_the_first_page(client, asker, community):
+    make_thread(asker, community, title="Only")
+    client.force_login(asker)
+    for cursor in ["x", "1.2.3.4.5", "1." + "9" * 40 + ".1", ""]:
+        response = client.get(f"/c/{community.slug}/general/", {"older": cursor})
+        assert response.status_code == 200
+        assert [t.title for t in response.context["threads"]] == ["Only"]
 
 
 def test_mentions_link_and_notify(client, asker, member_factory, community):
