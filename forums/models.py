@@ -10,6 +10,7 @@ from taggit.managers import TaggableManager
 
 from forums.choices import NotificationKind, Visibility
 from forums.querysets import (
+    FOR_EVERYONE,
     CommunityQuerySet,
     MembershipQuerySet,
     NotificationQuerySet,
@@ -81,6 +82,10 @@ class Community(models.Model):
         "(0: none do).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Derived, kept by the write door (forums.services.community_recount): the threads here
+    # that everyone who reads the community sees (ThreadQuerySet.for_everyone). Lists add
+    # each viewer's own corrections (CommunityQuerySet.with_thread_counts).
+    public_thread_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CommunityQuerySet.as_manager()
 
@@ -220,6 +225,7 @@ class Thread(models.Model):
             ),
             _list_index("thread_community_latest", "community", "-is_pinned", "-bumped_at"),
             _list_index("thread_latest", "-bumped_at"),
+            models.Index(fields=["community"], condition=FOR_EVERYONE, name="thread_for_everyone"),
             models.Index(fields=["author", "-created_at"]),
         ]
 
@@ -291,6 +297,12 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["author", "-created_at"]),
+            # Search's most recent matches, when a word is too common for the GIN index.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="post_latest",
+            ),
             GinIndex(fields=["search_vector"], name="post_search_gin"),
             models.Index(
                 fields=["created_at"], condition=models.Q(is_pending=True), name="post_pending"

@@ -221,18 +221,40 @@ class CommunityQuerySet(models.QuerySet):
         return self.filter(community_q(viewer) | Q(pk__in=invited.values("community_id")))
 
     def with_thread_counts(self, viewer):
-        """Adds `thread_count`: the threads in each community this viewer may see."""
+        """These communities, each with `thread_count`: the threads there this viewer may
+        see. The stored count of threads for everyone (Community.public_thread_count) less
+        those a block keeps from the viewer, plus the viewer's own threads and their
+        circles' that are not for everyone: two small queries by author, whatever the number
+        of threads."""
         from forums.models import Thread
 
-        counts = (
-            Thread.objects.visible_to(viewer)
-            .filter(community=OuterRef("pk"))
-            .order_by()
-            .values("community")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return self.annotate(thread_count=Coalesce(Subquery(counts), 0))
+        communities = list(self)
+        ids = [community.pk for community in communities]
+        less, more = {}, {}
+        if _signed_in(viewer):
+            reader = reader_of(viewer)
+
+            def per_community(threads):
+                counted = threads.filter(community__in=ids).order_by().values("community")
+                return dict(counted.annotate(count=Count("pk")).values_list("community", "count"))
+
+            if reader.blocked:
+                less = per_community(
+                    Thread.objects.for_everyone().filter(author__in=reader.blocked)
+                )
+            # Only the viewer's and their circles' threads can be visible and not for everyone.
+            more = per_community(
+                Thread.objects.visible_to(viewer)
+                .filter(author__in=(reader.pk, *reader.circles_holding))
+                .exclude(FOR_EVERYONE)
+            )
+        for community in communities:
+            community.thread_count = (
+                community.public_thread_count
+                - less.get(community.pk, 0)
+                + more.get(community.pk, 0)
+            )
+        return communities
 
     def moderated_by(self, member):
         """The communities a member moderates: every community for the site's managers
@@ -253,6 +275,15 @@ class CommunityQuerySet(models.QuerySet):
         return self.filter(pk__in=moderating.values("community_id"))
 
 
+# A thread everyone who reads its community sees: live, shown, approved, for the community.
+FOR_EVERYONE = Q(
+    deleted_at__isnull=True,
+    hidden_at__isnull=True,
+    is_pending=False,
+    visibility=Visibility.PUBLIC,
+)
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(state=self.model.State.ACTIVE)
@@ -261,6 +292,10 @@ class MembershipQuerySet(models.QuerySet):
 class ThreadQuerySet(models.QuerySet):
     def visible_to(self, viewer):
         return self.filter(thread_q(viewer))
+
+    def for_everyone(self):
+        """Threads that everyone who may read their community sees (FOR_EVERYONE)."""
+        return self.filter(FOR_EVERYONE)
 
     def solved_for(self, viewer, solved=True):
         """The questions this viewer counts as solved (or, with solved=False, unsolved): the

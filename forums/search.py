@@ -12,15 +12,17 @@ MATCH_START = "\u0002"
 MATCH_END = "\u0003"
 
 
+def _query(q):
+    return SearchQuery(q, search_type="websearch", config=settings.HEARTH_SEARCH_CONFIG)
+
+
 def search_posts(viewer, *, q, community="", kind="", tag="", solved=""):
-    config = settings.HEARTH_SEARCH_CONFIG
-    query = SearchQuery(q, search_type="websearch", config=config)
-    posts = (
-        Post.objects.visible_to(viewer)
-        .live()
-        .filter(search_vector=query)
-        .select_related("thread__community", "thread__category", "author")
-    )
+    """The live posts this viewer may see whose text matches `q`, as a list of pks, the best
+    match first (then the newer). Only the HEARTH_SEARCH_CANDIDATES most recent matches are
+    ranked: a word found in every other post costs what a rare one does, and what is found
+    is always what the viewer may read (the filter runs before the limit)."""
+    query = _query(q)
+    posts = Post.objects.visible_to(viewer).live().filter(search_vector=query)
     if community:
         posts = posts.filter(thread__community__slug=community)
     if kind:
@@ -30,16 +32,35 @@ def search_posts(viewer, *, q, community="", kind="", tag="", solved=""):
     if solved:
         questions = Thread.objects.solved_for(viewer, solved=solved == "yes")
         posts = posts.filter(thread__in=questions.values("pk"))
-    return posts.annotate(
-        rank=SearchRank(F("search_vector"), query),
-        snippet=SearchHeadline(
-            "body",
-            query,
-            config=config,
-            start_sel=MATCH_START,
-            stop_sel=MATCH_END,
-            max_words=35,
-            min_words=15,
-            max_fragments=2,
-        ),
-    ).order_by("-rank", "-created_at", "-pk")
+    recent = posts.order_by("-created_at", "-pk").values("pk")[: settings.HEARTH_SEARCH_CANDIDATES]
+    # Ranked apart from the limit above, so only the candidates are ranked.
+    ranked = (
+        Post.objects.filter(pk__in=recent)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    return list(ranked)
+
+
+def search_results(pks, *, q):
+    """The posts of one page of search_posts, in its order, each with its `snippet`."""
+    posts = (
+        Post.objects.filter(pk__in=pks)
+        .select_related("thread__community", "thread__category", "author")
+        .defer("search_vector", "body_html")
+        .annotate(
+            snippet=SearchHeadline(
+                "body",
+                _query(q),
+                config=settings.HEARTH_SEARCH_CONFIG,
+                start_sel=MATCH_START,
+                stop_sel=MATCH_END,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+            )
+        )
+        .in_bulk()
+    )
+    return [posts[pk] for pk in pks if pk in posts]

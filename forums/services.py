@@ -315,6 +315,7 @@ def _thread_create(*, author, category, kind, title, body, visibility, tags, cli
     if tags:
         thread.tags.set(list(tags))
     ThreadFollow.objects.get_or_create(thread=thread, member=author)
+    community_recount(community.pk)
     if not post.is_pending:
         announce_post(post, mentioned)
     return post
@@ -344,9 +345,10 @@ def announce_post(post, mentioned):
 
 
 def thread_rebump(thread):
-    """Recomputes where a thread stands in "latest activity" after a reply stops being
-    public (deleted, hidden, narrowed): only replies its whole audience can read count
-    (PostQuerySet.bumping)."""
+    """Recomputes what the lists keep of a thread after it or one of its posts changed
+    audience or state (posted, approved, deleted, hidden, restored, narrowed, widened): where
+    it stands in "latest activity", where only replies its whole audience can read count
+    (PostQuerySet.bumping), and its community's count of threads for everyone."""
     latest = (
         Post.objects.filter(thread=thread)
         .bumping()
@@ -355,6 +357,16 @@ def thread_rebump(thread):
         .first()
     )
     Thread.objects.filter(pk=thread.pk).update(bumped_at=latest or thread.created_at)
+    community_recount(thread.community_id)
+
+
+def community_recount(community_id):
+    """Counts anew the threads of a community that everyone who reads it sees
+    (Community.public_thread_count). The community's row is locked first, so that two
+    writes at once never count past each other."""
+    list(Community.objects.select_for_update().filter(pk=community_id).values_list("pk"))
+    count = Thread.objects.filter(community=community_id).for_everyone().count()
+    Community.objects.filter(pk=community_id).update(public_thread_count=count)
 
 
 def mentions_in(post):
@@ -430,6 +442,9 @@ def post_edit(*, post, by, body, title=None):
         post.body_html = html
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "body_html", "edited_at", "is_pending"])
+        if post.is_pending:
+            # Waiting again, it moves nothing and counts for nobody until it is approved.
+            thread_rebump(thread)
     if title_changed:
         thread.title = title
         thread.slug = Thread.slug_for(title)
@@ -485,6 +500,7 @@ def post_delete(*, post, by):
     if post.is_opening:
         thread.deleted_at = now
         thread.save(update_fields=["deleted_at"])
+        community_recount(thread.community_id)
     else:
         if thread.accepted_answer_id == post.pk:
             thread.accepted_answer = None

@@ -37,7 +37,7 @@ from forums.models import (
 from forums.moderation import services as moderation
 from forums.pagination import keyset_page
 from forums.querysets import add_activity
-from forums.search import search_posts
+from forums.search import search_posts, search_results
 
 # The orders of the lists of threads, each key newest (or highest) first: `activity_at` is
 # latest activity as the viewer sees it (ThreadQuerySet.with_activity_at), and the pk, last,
@@ -520,11 +520,10 @@ def search(request):
     form = SearchForm(request.GET or None)
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        results = _page(
-            request,
-            search_posts(request.user, **form.cleaned_data),
-            settings.HEARTH_THREADS_PER_PAGE,
-        )
+        found = search_posts(request.user, **form.cleaned_data)
+        results = _page(request, found, settings.HEARTH_THREADS_PER_PAGE)
+        results.object_list = search_results(results.object_list, q=form.cleaned_data["q"])
+        results.capped = len(found) >= settings.HEARTH_SEARCH_CANDIDATES
     query = request.GET.copy()
     query.pop("page", None)
     return render(

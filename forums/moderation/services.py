@@ -13,7 +13,13 @@ from django.utils import timezone
 from forums import permissions, ratelimit
 from forums.choices import NotificationKind
 from forums.models import Membership, ModerationAction, Post, Report, Thread
-from forums.services import announce_post, mentions_in, notify, thread_rebump
+from forums.services import (
+    announce_post,
+    community_recount,
+    mentions_in,
+    notify,
+    thread_rebump,
+)
 
 Kind = ModerationAction.Kind
 
@@ -206,6 +212,7 @@ def post_approve(*, post, by):
     post.save(update_fields=["is_pending"])
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(is_pending=False)
+        community_recount(thread.community_id)
     announce_post(post, mentions_in(post))
     _log_post(
         post,
@@ -230,6 +237,7 @@ def post_reject(*, post, by, reason):
     post.save(update_fields=["is_pending", "hidden_at", "hidden_reason"])
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(is_pending=False, hidden_at=post.hidden_at)
+        community_recount(thread.community_id)
     _tell(
         post.author,
         f"The moderators did not approve one of your posts. Reason: {reason}",

@@ -15,7 +15,7 @@ from forums import permissions
 from forums.markdown import render_markdown
 from forums.models import Community, Membership, Post, PostVote, Thread
 from forums.search import search_posts
-from forums.services import _index
+from forums.services import _index, community_recount
 from tests.factories import make_member
 
 TINY = ["--members", "60", "--threads", "150", "--communities", "6", "--replies", "6"]
@@ -100,7 +100,15 @@ def test_search_vectors_are_what_the_services_store(generated):
         post.refresh_from_db(fields=["search_vector"])
         assert str(post.search_vector) == stored, post.pk
     viewer = Member.objects.get(email="viewer@bench.example")
-    assert search_posts(viewer, q="handover routine").exists()
+    assert search_posts(viewer, q="handover routine")
+
+
+def test_community_counts_are_what_the_services_keep(generated):
+    generated = dict(Community.objects.values_list("pk", "public_thread_count"))
+    assert sum(generated.values()) > 0
+    for community in generated:
+        community_recount(community)
+    assert dict(Community.objects.values_list("pk", "public_thread_count")) == generated
 
 
 def test_votes_score_and_activity_are_derived_from_the_posts(generated):

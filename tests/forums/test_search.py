@@ -109,3 +109,19 @@ def test_an_empty_search_shows_the_form_only(client, world):
 def test_the_author_finds_their_own_journal(client, world):
     client.force_login(world["author"])
     assert "Diary" in titles(client.get("/search/", {"q": "diary"}))
+
+
+def test_only_the_most_recent_matches_the_viewer_may_see_are_ranked(client, world, settings):
+    """With more matches than HEARTH_SEARCH_CANDIDATES, the newest ones the viewer may see
+    are ranked; a newer journal entry of someone else's takes no place among them."""
+    settings.HEARTH_SEARCH_CANDIDATES = 2
+    make_thread(world["author"], world["runners"], title="Later", body="Blisters again.")
+    make_thread(
+        world["author"], world["runners"], title="Journal", body="Blisters.", visibility="private"
+    )
+    client.force_login(world["viewer"])
+    response = client.get("/search/", {"q": "blisters"})
+    assert titles(response) == ["Blister-free knife grips", "Later"]
+    assert "2 or more results: the most recent 2, best match first" in response.content.decode()
+    client.force_login(world["author"])
+    assert titles(client.get("/search/", {"q": "blisters"})) == ["Journal", "Later"]

@@ -824,10 +824,10 @@ class Command(BaseCommand):
                 progress.advance()
         with self.cursor.copy(
             "COPY forums_community (id, name, slug, description, kind, read_access, join_policy, "
-            "email_domains, created_at, premoderate_first_posts) FROM STDIN"
+            "email_domains, created_at, premoderate_first_posts, public_thread_count) FROM STDIN"
         ) as copy:
             for row in community_rows:
-                copy.write_row(row)
+                copy.write_row((*row, 0))  # counted by refresh_derived
         with self.cursor.copy(
             "COPY forums_category (id, name, slug, description, position, community_id) FROM STDIN"
         ) as copy:
@@ -928,7 +928,8 @@ class Command(BaseCommand):
         """Sets what a thread stores about its posts, as the services keep it: `score`, the
         opening post's votes (post_vote), and `bumped_at`, the time of the newest reply the
         whole audience can read (PostQuerySet.bumping, thread_rebump), else the thread's
-        start. One set-based UPDATE; run after the posts are loaded."""
+        start; and each community's count of threads for everyone (community_recount).
+        Set-based UPDATEs; run after the posts are loaded."""
         self.cursor.execute(
             """
             WITH opening AS (
@@ -944,6 +945,17 @@ class Command(BaseCommand):
                 bumped_at = coalesce(latest.bumped_at, thread.created_at)
             FROM opening LEFT JOIN latest USING (thread_id)
             WHERE thread.id = opening.thread_id
+            """
+        )
+        # Community.public_thread_count, as forums.services.community_recount keeps it.
+        self.cursor.execute(
+            """
+            UPDATE forums_community AS community SET public_thread_count = (
+                SELECT count(*) FROM forums_thread AS thread
+                WHERE thread.community_id = community.id AND thread.deleted_at IS NULL
+                  AND thread.hidden_at IS NULL AND NOT thread.is_pending
+                  AND thread.visibility = 'public'
+            )
             """
         )
 
