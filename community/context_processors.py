@@ -1,5 +1,9 @@
 from django.conf import settings
 
+# The header counts unread notifications up to this many, then says "99+": each one is
+# checked against what the member may see now, so the count costs what it counts.
+UNREAD_SHOWN = 99
+
 
 def site(request):
     """The site's name, and the signed-in member's unread notification count (one query)."""
@@ -8,5 +12,7 @@ def site(request):
     if user is not None and user.is_authenticated:
         from forums.models import Notification
 
-        context["unread_notifications"] = Notification.objects.visible_to(user).unread().count()
+        unread = Notification.objects.visible_to(user).unread().order_by()[: UNREAD_SHOWN + 1]
+        count = unread.count()
+        context["unread_notifications"] = f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else count
     return context

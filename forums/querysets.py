@@ -275,6 +275,9 @@ class CommunityQuerySet(models.QuerySet):
         return self.filter(pk__in=moderating.values("community_id"))
 
 
+# What no list shows of a thread's author (and need not be read for one).
+UNLISTED_MEMBER_FIELDS = ("password", "email", "bio", "email_notifications", "last_login")
+
 # A thread everyone who reads its community sees: live, shown, approved, for the community.
 FOR_EVERYONE = Q(
     deleted_at__isnull=True,
@@ -345,8 +348,11 @@ class ThreadQuerySet(models.QuerySet):
         return self.with_activity_at(viewer).order_by(*pinned, "-activity_at", "-pk")
 
     def for_listing(self):
-        return self.select_related("author", "category__community", "community").prefetch_related(
-            "tags"
+        """With what a list shows beside each thread: its author, place and tags."""
+        return (
+            self.select_related("author", "category__community", "community")
+            .defer(*(f"author__{field}" for field in UNLISTED_MEMBER_FIELDS))
+            .prefetch_related("tags")
         )
 
     def open_to_moderator(self, member):
@@ -440,12 +446,13 @@ class NotificationQuerySet(models.QuerySet):
 
         if not _signed_in(viewer):
             return self.none()
-        posts = Post.objects.visible_to(viewer).live().values("pk")
-        threads = Thread.objects.visible_to(viewer).values("pk")
+        # Correlated, so each notification looks up its own post or thread by pk.
+        post = Post.objects.visible_to(viewer).live().filter(pk=OuterRef("post"))
+        thread = Thread.objects.visible_to(viewer).filter(pk=OuterRef("thread"))
         return self.filter(recipient=viewer).filter(
             Q(post__isnull=True, thread__isnull=True)
-            | Q(post__in=posts)
-            | Q(post__isnull=True, thread__in=threads)
+            | Exists(post)
+            | Q(post__isnull=True) & Exists(thread)
         )
 
     def unread(self):

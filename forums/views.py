@@ -36,7 +36,7 @@ from forums.models import (
 )
 from forums.moderation import services as moderation
 from forums.pagination import keyset_page
-from forums.querysets import add_activity
+from forums.querysets import UNLISTED_MEMBER_FIELDS, add_activity
 from forums.search import search_posts, search_results
 
 # The orders of the lists of threads, each key newest (or highest) first: `activity_at` is
@@ -107,7 +107,13 @@ def _visible_thread(request, pk):
 
 
 def _thread_posts(request, thread):
-    return Post.objects.visible_to(request.user).filter(thread=thread).select_related("author")
+    """The posts of a thread this viewer may see, with what the page shows of them."""
+    return (
+        Post.objects.visible_to(request.user)
+        .filter(thread=thread)
+        .select_related("author")
+        .defer("body", "search_vector", *(f"author__{field}" for field in UNLISTED_MEMBER_FIELDS))
+    )
 
 
 def _visible_post(request, pk):

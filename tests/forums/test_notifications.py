@@ -20,6 +20,26 @@ def people(member_factory, community):
     return people
 
 
+def test_the_header_counts_up_to_99_unread_it_may_show(client, people, community):
+    thread = make_thread(people["Asker"], community)
+    shown = make_reply(people["Helper"], thread)
+    journal = make_reply(people["Helper"], thread, visibility="private")
+    asker = people["Asker"]
+    Notification.objects.all().delete()
+    Notification.objects.bulk_create(
+        [Notification(recipient=asker, kind="reply", post=journal, thread=thread)] * 120
+        + [Notification(recipient=asker, kind="reply", post=shown, thread=thread)] * 99
+    )
+    client.force_login(asker)
+    assert client.get("/").context["unread_notifications"] == 99, "what it may not see is uncounted"
+    Notification.objects.create(recipient=asker, kind="reply", post=shown, thread=thread)
+    assert client.get("/").context["unread_notifications"] == "99+"
+    assert (
+        '<span class="count">99+<span class="visually-hidden"> unread'
+        in client.get("/").content.decode()
+    )
+
+
 def test_followers_hear_of_replies_and_email_carries_no_text(
     client, people, community, mailoutbox, django_capture_on_commit_callbacks
 ):
