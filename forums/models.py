@@ -201,6 +201,16 @@ class Thread(models.Model):
     # Moved only by replies the thread's whole audience can see, so the order of a list
     # never hints at a reply someone may not read.
     bumped_at = models.DateTimeField(auto_now_add=True)
+    # Derived: the author of the reply that set bumped_at (none while only its start counts).
+    # A viewer whom no block parts from them sees bumped_at as the thread's activity.
+    bumped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
     # Waiting for a moderator's approval (pre-moderation): seen by its author alone.

@@ -67,26 +67,36 @@ def cursor_values(cursor, keys):
         return None
 
 
-def keyset_page(queryset, keys, *, per_page, older=None, newer=None):
-    """A page of `queryset` in descending order of `keys` (pairs of an annotation or field
-    name and its type: bool, datetime or int; the last must be unique, such as "pk"). With
-    `older`, the rows after that cursor; with `newer`, those before it; else the first page.
-    Returns a KeysetPage of the rows."""
+def keyset_page(parts, keys, *, per_page, older=None, newer=None):
+    """A page of rows in descending order of `keys` (pairs of an annotation or field name
+    and its type: bool, datetime or int; the last must be unique, such as "pk"), drawn from
+    `parts`: one queryset, or several that hold disjoint rows, each asked for its own first
+    rows in that order and merged here. With `older`, the rows after that cursor; with
+    `newer`, those before it; else the first page."""
+    if not isinstance(parts, list | tuple):
+        parts = [parts]
     names = [name for name, _ in keys]
     row = Tuple(*(F(name) for name in names))
+
+    def key(item):
+        return tuple(getattr(item, name) for name in names)
+
+    def first_rows(lookup, direction, values):
+        rows = []
+        for part in parts:
+            if values is not None:
+                part = part.filter(lookup(row, values))
+            rows += part.order_by(*(getattr(F(name), direction)() for name in names))[
+                : per_page + 1
+            ]
+        return sorted(rows, key=key, reverse=direction == "desc")[: per_page + 1]
+
     if (values := cursor_values(newer, keys)) is not None:
-        rows = list(
-            queryset.filter(TupleGreaterThan(row, values)).order_by(
-                *(F(name).asc() for name in names)
-            )[: per_page + 1]
-        )
+        rows = first_rows(TupleGreaterThan, "asc", values)
         more = len(rows) > per_page
-        rows = rows[:per_page][::-1]
-        return _page(rows, names, newer=more, older=True)
+        return _page(rows[:per_page][::-1], names, newer=more, older=True)
     values = cursor_values(older, keys)
-    if values is not None:
-        queryset = queryset.filter(TupleLessThan(row, values))
-    rows = list(queryset.order_by(*(F(name).desc() for name in names))[: per_page + 1])
+    rows = first_rows(TupleLessThan, "desc", values)
     return _page(rows[:per_page], names, newer=values is not None, older=len(rows) > per_page)
 
 

@@ -12,6 +12,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import models
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     Exists,
@@ -23,6 +24,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -325,13 +327,39 @@ class ThreadQuerySet(models.QuerySet):
         hints at a reply they cannot read.
 
         Every bumping reply in a thread a viewer sees is theirs to read unless a block stands
-        between them and its author, so for a viewer with no blocks either way (and for every
-        visitor) this is the stored `bumped_at`, which the lists' indexes serve; only a viewer
-        with blocks pays for a subquery per thread."""
+        between them and its author. So where the stored newest bumping reply is by someone
+        no block parts from the viewer (and for every visitor, and every viewer without
+        blocks), this is the stored `bumped_at`; only the threads last bumped by someone a
+        block parts from them are looked into (see activity_parts)."""
+        parts = self.activity_parts(viewer)
+        if len(parts) == 1:
+            return parts[0]
+        blocked = reader_of(viewer).blocked
+        return self.annotate(
+            activity_at=Case(
+                When(bumped_by__in=blocked, then=self._newest_bump_readable_by(viewer)),
+                default=F("bumped_at"),
+            )
+        )
+
+    def activity_parts(self, viewer):
+        """These threads with `activity_at` (as with_activity_at gives it), as one queryset,
+        or for a viewer with blocks as two that together hold them all: those whose stored
+        activity stands for the viewer, which the lists' indexes serve in order, and the few
+        last bumped by someone a block parts from the viewer, whose activity is looked up."""
+        if not _signed_in(viewer) or not (blocked := reader_of(viewer).blocked):
+            return [self.annotate(activity_at=F("bumped_at"))]
+        return [
+            self.exclude(bumped_by__in=blocked).annotate(activity_at=F("bumped_at")),
+            self.filter(bumped_by__in=blocked).annotate(
+                activity_at=self._newest_bump_readable_by(viewer)
+            ),
+        ]
+
+    @staticmethod
+    def _newest_bump_readable_by(viewer):
         from forums.models import Post
 
-        if not _signed_in(viewer) or not reader_of(viewer).blocked:
-            return self.annotate(activity_at=F("bumped_at"))
         newest = (
             Post.objects.visible_to(viewer)
             .bumping()
@@ -339,7 +367,7 @@ class ThreadQuerySet(models.QuerySet):
             .order_by("-created_at")
             .values("created_at")[:1]
         )
-        return self.annotate(activity_at=Coalesce(Subquery(newest), F("created_at")))
+        return Coalesce(Subquery(newest), F("created_at"))
 
     def by_activity(self, viewer, *, pinned_first=False):
         """Latest activity first, as this viewer sees it (see with_activity_at); pinned

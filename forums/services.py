@@ -333,7 +333,7 @@ def announce_post(post, mentioned):
         if post.visibility == Visibility.PUBLIC:
             # Never backwards: a reply approved late may be older than the newest one.
             Thread.objects.filter(pk=thread.pk, bumped_at__lt=post.created_at).update(
-                bumped_at=post.created_at
+                bumped_at=post.created_at, bumped_by=post.author_id
             )
         followers = ThreadFollow.objects.filter(thread=thread)
         kind = NotificationKind.REPLY
@@ -349,14 +349,14 @@ def thread_rebump(thread):
     audience or state (posted, approved, deleted, hidden, restored, narrowed, widened): where
     it stands in "latest activity", where only replies its whole audience can read count
     (PostQuerySet.bumping), and its community's count of threads for everyone."""
-    latest = (
+    at, by = (
         Post.objects.filter(thread=thread)
         .bumping()
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", "author_id")
         .first()
-    )
-    Thread.objects.filter(pk=thread.pk).update(bumped_at=latest or thread.created_at)
+    ) or (thread.created_at, None)
+    Thread.objects.filter(pk=thread.pk).update(bumped_at=at, bumped_by=by)
     community_recount(thread.community_id)
 
 

@@ -73,10 +73,10 @@ def _thread_list(request, threads, keys, choices):
     index of its order from the cursor on; what is worked out per viewer is then worked out
     for those rows alone, never for every thread the viewer may see."""
     viewer = request.user
-    if ACTIVITY in keys:
-        threads = threads.with_activity_at(viewer)
+    threads = threads.for_listing()
+    parts = threads.activity_parts(viewer) if ACTIVITY in keys else [threads]
     page = keyset_page(
-        threads.for_listing(),
+        parts,
         keys,
         per_page=settings.HEARTH_THREADS_PER_PAGE,
         older=choices["older"],

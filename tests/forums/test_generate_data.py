@@ -103,6 +103,17 @@ def test_search_vectors_are_what_the_services_store(generated):
     assert search_posts(viewer, q="handover routine")
 
 
+def test_the_list_indexes_serve_at_once(generated):
+    """No thread row is updated between the load and the index builds: PostgreSQL would
+    otherwise hold the new indexes back (indcheckxmin) while any older transaction runs."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_index "
+            "WHERE indcheckxmin AND indrelid = 'forums_thread'::regclass"
+        )
+        assert cursor.fetchone() == (0,)
+
+
 def test_community_counts_are_what_the_services_keep(generated):
     generated = dict(Community.objects.values_list("pk", "public_thread_count"))
     assert sum(generated.values()) > 0
@@ -121,8 +132,9 @@ def test_votes_score_and_activity_are_derived_from_the_posts(generated):
         opening = openings[0]
         assert thread.score == opening.votes
         assert thread.visibility == opening.visibility
-        latest = thread.posts.bumping().aggregate(latest=Max("created_at"))["latest"]
-        assert thread.bumped_at == (latest or thread.created_at)
+        newest = thread.posts.bumping().order_by("-created_at", "-pk").first()
+        assert thread.bumped_at == (newest.created_at if newest else thread.created_at)
+        assert thread.bumped_by_id == (newest.author_id if newest else None)
         assert not thread.posts.filter(is_opening=False, created_at__lte=opening.created_at)
 
 

@@ -5,8 +5,8 @@ The rows are what the write door (forums.services, accounts.services) would have
 in bulk: COPY into the tables (posts through a temporary staging table, so that the search
 vector is computed by PostgreSQL in the statement that inserts them), with the secondary
 indexes and foreign keys set aside during the load and put back, under their own names,
-afterwards. What a thread derives from its posts (bumped_at, score) is computed once, set-based,
-by `refresh_derived`.
+afterwards. What a thread derives from its posts (score, bumped_at, bumped_by) is written with
+the thread; what a community derives from its threads, by `refresh_derived`.
 
 Times are fixed offsets before BASE, not the clock, so that two runs give the same rows.
 """
@@ -402,6 +402,8 @@ class ForumMaker:
         )  # fmt: skip
         followers = {author: None}
         acceptable = []
+        # The newest reply the whole audience reads (replies come in time order).
+        bumped_at, bumped_by = created, None
         for offset in offsets:
             self.reply_number += 1
             slot = self.reply_number % 997
@@ -443,6 +445,7 @@ class ForumMaker:
                 reply_deleted or reply_hidden or reply_pending
             )
             if live_public:
+                bumped_at, bumped_by = reply_created, replier
                 acceptable.append(self.post_id)
                 if author in self.notifications and replier != author and visibility == "public":
                     self.notifications[author].append(
@@ -459,8 +462,8 @@ class ForumMaker:
         batch.threads.append(
             (
                 thread_id, kind, title, Thread.slug_for(title), visibility, is_pinned, is_locked,
-                idea_status, 0, at(created), at(created), deleted_at, hidden_at, accepted,
-                author, category_id, community_id, is_pending,
+                idea_status, opening_votes, at(created), at(bumped_at), deleted_at, hidden_at,
+                accepted, author, category_id, community_id, is_pending, bumped_by,
             )
         )  # fmt: skip
         for member in followers:
@@ -925,29 +928,12 @@ class Command(BaseCommand):
                 )
 
     def refresh_derived(self):
-        """Sets what a thread stores about its posts, as the services keep it: `score`, the
-        opening post's votes (post_vote), and `bumped_at`, the time of the newest reply the
-        whole audience can read (PostQuerySet.bumping, thread_rebump), else the thread's
-        start; and each community's count of threads for everyone (community_recount).
-        Set-based UPDATEs; run after the posts are loaded."""
-        self.cursor.execute(
-            """
-            WITH opening AS (
-                SELECT thread_id, votes FROM forums_post WHERE is_opening
-            ), latest AS (
-                SELECT thread_id, max(created_at) AS bumped_at FROM forums_post
-                WHERE NOT is_opening AND visibility = 'public' AND deleted_at IS NULL
-                  AND hidden_at IS NULL AND NOT is_pending
-                GROUP BY thread_id
-            )
-            UPDATE forums_thread AS thread
-            SET score = opening.votes,
-                bumped_at = coalesce(latest.bumped_at, thread.created_at)
-            FROM opening LEFT JOIN latest USING (thread_id)
-            WHERE thread.id = opening.thread_id
-            """
-        )
-        # Community.public_thread_count, as forums.services.community_recount keeps it.
+        """Sets what a community stores about its threads, as the services keep it: its
+        count of threads for everyone (community_recount). One set-based UPDATE, run after
+        the threads are loaded. What a thread stores about its posts (score, bumped_at,
+        bumped_by) is written with the thread itself (ForumMaker.thread): updating 100,000
+        thread rows here, while their indexes are away, would leave broken HOT chains that
+        keep PostgreSQL from using the new indexes while any older transaction is open."""
         self.cursor.execute(
             """
             UPDATE forums_community AS community SET public_thread_count = (
@@ -995,7 +981,7 @@ class Command(BaseCommand):
 THREAD_COLUMNS = (
     "id, kind, title, slug, visibility, is_pinned, is_locked, idea_status, score, created_at, "
     "bumped_at, deleted_at, hidden_at, accepted_answer_id, author_id, category_id, "
-    "community_id, is_pending"
+    "community_id, is_pending, bumped_by_id"
 )
 STAGED_POST_COLUMNS = (
     "id, thread_id, author_id, is_opening, title, body, body_html, visibility, votes, "
