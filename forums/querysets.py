@@ -32,7 +32,10 @@ from forums.choices import Visibility
 
 
 def _signed_in(viewer):
-    return viewer is not None and viewer.is_authenticated
+    """A viewer reads as a member when signed in and not deactivated: a deactivated member,
+    whom sign-in refuses, reads as a visitor wherever they are asked about (a job outside a
+    request included)."""
+    return viewer is not None and viewer.is_authenticated and viewer.is_active
 
 
 def _nothing():
@@ -297,6 +300,22 @@ class MembershipQuerySet(models.QuerySet):
 class ThreadQuerySet(models.QuerySet):
     def visible_to(self, viewer):
         return self.filter(thread_q(viewer))
+
+    def tagged(self, tag):
+        """Threads that carry this tag (a taggit Tag, or None for one that does not exist).
+        Asked per thread by the tag's id, so that PostgreSQL knows how common the tag is and
+        walks the list's own index for a common one."""
+        from django.contrib.contenttypes.models import ContentType
+        from taggit.models import TaggedItem
+
+        if tag is None:
+            return self.none()
+        carries = TaggedItem.objects.filter(
+            tag=tag,
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=OuterRef("pk"),
+        )
+        return self.filter(Exists(carries))
 
     def for_everyone(self):
         """Threads that everyone who may read their community sees (FOR_EVERYONE)."""

@@ -330,7 +330,7 @@ def announce_post(post, mentioned):
         followers = CategoryFollow.objects.filter(category=thread.category_id)
         kind = NotificationKind.NEW_THREAD
     else:
-        if post.visibility == Visibility.PUBLIC:
+        if Post.objects.filter(pk=post.pk).bumping().exists():
             # Never backwards: a reply approved late may be older than the newest one.
             Thread.objects.filter(pk=thread.pk, bumped_at__lt=post.created_at).update(
                 bumped_at=post.created_at, bumped_by=post.author_id

@@ -219,7 +219,7 @@ def category_detail(request, community, category):
     if sort == "unanswered":
         threads = threads.solved_for(request.user, solved=False)
     if tag:
-        threads = threads.filter(tags__slug=tag)
+        threads = threads.tagged(Tag.objects.filter(slug=tag).first())
     following = (
         request.user.is_authenticated
         and CategoryFollow.objects.filter(category=category, member=request.user).exists()
@@ -541,10 +541,13 @@ def search(request):
 
 def tag_detail(request, tag):
     """A tag that no thread visible to the viewer carries is a 404, exactly like a tag that
-    does not exist: its existence alone could tell of someone's journal."""
-    threads = Thread.objects.visible_to(request.user).filter(tags__slug=tag)
-    tag = get_object_or_404(Tag.objects.filter(slug=tag), pk__in=threads.values("tags"))
+    does not exist: its existence alone could tell of someone's journal. So is a page of it
+    with nothing on it, whatever its cursor says."""
+    tag = get_object_or_404(Tag, slug=tag)
+    threads = Thread.objects.visible_to(request.user).tagged(tag)
     page = _thread_list(request, threads, LATEST, ThreadListForm(request.GET).choices())
+    if not page:
+        raise Http404
     return render(request, "forums/tag_detail.html", {"tag": tag, "threads": page})
 
 

@@ -54,7 +54,7 @@ PAGES = {
     "category latest": (lambda t, v: f"/c/{t.community.slug}/general/?sort=latest", 12),
     "category top": (lambda t, v: f"/c/{t.community.slug}/general/?sort=top", 12),
     "category unanswered": (lambda t, v: f"/c/{t.community.slug}/general/?sort=unanswered", 12),
-    "category tag": (lambda t, v: f"/c/{t.community.slug}/general/?tag=common", 12),
+    "category tag": (lambda t, v: f"/c/{t.community.slug}/general/?tag=common", 13),
     "thread": (lambda t, v: t.get_absolute_url(), 14),
     "post history": (lambda t, v: f"/p/{t.posts.first().pk}/history/", 7),
     "search": (lambda t, v: "/search/?q=look", 7),

@@ -677,12 +677,6 @@ def test_a_reply_out_of_view_never_moves_its_thread(db, _pages, case):
         transaction.set_rollback(True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Decision needed: the read door, handed a deactivated Member (not a request's "
-    "user), still answers as for a signed-in member. No road reaches it today (requests sign "
-    "them out; notify() skips inactive recipients), but a job outside a request would.",
-)
 def test_the_read_door_answers_a_deactivated_member_as_a_visitor(db, settings):
     """A deactivated member reads only what a visitor reads, whoever hands them to the
     read door."""
