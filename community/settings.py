@@ -42,7 +42,7 @@ HEARTH_BASE_URL = os.environ.get("HEARTH_BASE_URL", "http://127.0.0.1:8000")
 # PostgreSQL text-search configuration used to index and query posts.
 HEARTH_SEARCH_CONFIG = os.environ.get("HEARTH_SEARCH_CONFIG", "english")
 # Search ranks this many of the most recent matches a viewer may see (forums/search.py).
-HEARTH_SEARCH_CANDIDATES = int(os.environ.get("HEARTH_SEARCH_CANDIDATES", "1000"))
+HEARTH_SEARCH_CANDIDATES = int(os.environ.get("HEARTH_SEARCH_CANDIDATES", "500"))
 # Per member: "<actions>/<seconds>". Posting covers threads and replies.
 HEARTH_RATE_LIMITS = {
     "post": os.environ.get("HEARTH_POST_RATE", "10/60"),
