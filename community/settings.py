@@ -118,7 +118,8 @@ DATABASES = {
 }
 # A page's queries are short: compiling them to machine code (PostgreSQL's JIT) costs more
 # than it saves, hundreds of milliseconds on a plan PostgreSQL believes is large.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = " ".join(filter(None, [_options.get("options"), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -53,7 +53,9 @@ class CommunityAdmin(ModeratorAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            # Only what the form edits: the counts kept by the write door are not its to
+            # write back as they were when the form was read.
+            obj.save(update_fields=form.changed_data)
         else:
             services.community_create(community=obj, by=request.user)
 

@@ -1,7 +1,7 @@
 """The one door for reads. Who may see a community, thread or post is decided here and
 nowhere else: pages, counts, search, tags, profiles, notifications and feeds all read through
 `readable_by` / `visible_to`, and lists by latest activity are ordered by `activity_at`
-(with_activity_at), never by `bumped_at` alone. Everything is decided at read time from the
+(activity_parts), never by `bumped_at` alone. Everything is decided at read time from the
 current memberships, bans, circles and blocks, read once per request (Reader), so nothing
 can go stale."""
 
@@ -118,16 +118,21 @@ READER_ATTRIBUTE = "_hearth_reader"
 
 
 def reader_of(viewer):
-    """The viewer's Reader: the one remembered for this request, or else read now."""
+    """The viewer's Reader: the one remembered for this request, or else read now (a Reader
+    is its own). The door's entry points turn their viewer into a Reader once, so that a
+    filter outside a request reads the database once too."""
+    if isinstance(viewer, Reader):
+        return viewer
     remembered = getattr(viewer, READER_ATTRIBUTE, None) if viewer is not None else None
     return remembered if remembered is not None else Reader.load(viewer)
 
 
 def forget_reader(member):
     """After a write that changes what a member may read (joining, leaving, a circle, a
-    block), so that the rest of the request reads with the change."""
-    if member is not None:
-        member.__dict__.pop(READER_ATTRIBUTE, None)
+    block), so that the rest of the request reads with the change. Through delattr, which
+    request.user's lazy wrapper passes on to the member it wraps."""
+    if member is not None and hasattr(member, READER_ATTRIBUTE):
+        delattr(member, READER_ATTRIBUTE)
 
 
 def community_q(viewer, path=""):
@@ -150,9 +155,9 @@ def audience_q(viewer, path=""):
     prefix = f"{path}__" if path else ""
     shown = Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}is_pending": False})
     public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
-    if not _signed_in(viewer):
+    reader = None if viewer is None else reader_of(viewer)
+    if reader is None or reader.pk is None:
         return shown & public
-    reader = reader_of(viewer)
     audience = public
     if reader.circles_holding:
         audience |= Q(
@@ -173,14 +178,20 @@ def banned_reader_q(viewer, path="", community="community"):
     posts there, and the circle posts of others, are closed to them; their blocks still stand
     (this narrows audience_q, never widens it). `path` leads to the thread or post,
     `community` to its community."""
-    if not _signed_in(viewer) or not (banned := reader_of(viewer).banned):
+    if not (banned := reader_of(viewer).banned):
         return Q()
     return ~Q(**{f"{community}__in": banned}) | audience_q(None, path)
 
 
 def thread_q(viewer, path=""):
     """A thread is visible when its community is readable, it is not deleted, and the viewer
-    is in its audience; in a community that banned them, only a visitor's audience counts."""
+    is in its audience; in a community that banned them, only a visitor's audience counts.
+
+    So, in a community a viewer reads, a thread (or reply) that everyone there sees — public,
+    shown, approved, live — is kept from them by a block alone. The stored shortcuts rest on
+    that (CommunityQuerySet.with_thread_counts, ThreadQuerySet.activity_parts): a new rule
+    here must be taught to them, and the property test will say so."""
+    viewer = reader_of(viewer)
     prefix = f"{path}__" if path else ""
     return (
         community_q(viewer, f"{prefix}community")
@@ -194,6 +205,7 @@ def post_q(viewer):
     """A post is visible to those who see its thread *and* fall within the post's own
     audience (in a community that banned them, a visitor's audience). A deleted post stays
     visible as a placeholder to that audience; its text never is (see PostQuerySet.live)."""
+    viewer = reader_of(viewer)
     return (
         thread_q(viewer, "thread")
         & audience_q(viewer)
@@ -213,7 +225,7 @@ def _open_to_moderators(*, for_everyone, reports, path=""):
 
 class CommunityQuerySet(models.QuerySet):
     def readable_by(self, viewer):
-        return self.filter(community_q(viewer))
+        return self.filter(community_q(reader_of(viewer)))
 
     def readable_or_invited(self, viewer):
         """What a member may read, plus the communities that invited them: an invitation

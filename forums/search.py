@@ -18,9 +18,10 @@ def _query(q):
 
 def search_posts(viewer, *, q, community="", kind="", tag="", solved=""):
     """The live posts this viewer may see whose text matches `q`, as a list of pks, the best
-    match first (then the newer). Only the HEARTH_SEARCH_CANDIDATES most recent matches are
-    ranked: a word found in every other post costs what a rare one does, and what is found
-    is always what the viewer may read (the filter runs before the limit)."""
+    match first (then the newer), and whether there were more. Only the
+    HEARTH_SEARCH_CANDIDATES most recent matches are ranked: a word found in every other post
+    costs what a rare one does, and what is found is always what the viewer may read (the
+    filter runs before the limit)."""
     query = _query(q)
     posts = Post.objects.visible_to(viewer).live().filter(search_vector=query)
     if community:
@@ -32,21 +33,25 @@ def search_posts(viewer, *, q, community="", kind="", tag="", solved=""):
     if solved:
         questions = Thread.objects.solved_for(viewer, solved=solved == "yes")
         posts = posts.filter(thread__in=questions.values("pk"))
-    recent = posts.order_by("-created_at", "-pk").values("pk")[: settings.HEARTH_SEARCH_CANDIDATES]
-    # Ranked apart from the limit above, so only the candidates are ranked.
+    limit = settings.HEARTH_SEARCH_CANDIDATES
+    # One more than are ranked, to tell whether there were more.
+    recent = list(posts.order_by("-created_at", "-pk").values_list("pk", flat=True)[: limit + 1])
     ranked = (
-        Post.objects.filter(pk__in=recent)
+        Post.objects.filter(pk__in=recent[:limit])
         .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-created_at", "-pk")
         .values_list("pk", flat=True)
     )
-    return list(ranked)
+    return list(ranked), len(recent) > limit
 
 
-def search_results(pks, *, q):
-    """The posts of one page of search_posts, in its order, each with its `snippet`."""
+def search_results(viewer, pks, *, q):
+    """The posts of one page of search_posts, in its order, each with its `snippet`: read
+    through the door again, so a post hidden since the search is not shown."""
     posts = (
-        Post.objects.filter(pk__in=pks)
+        Post.objects.visible_to(viewer)
+        .live()
+        .filter(pk__in=pks)
         .select_related("thread__community", "thread__category", "author")
         .defer("search_vector", "body_html")
         .annotate(

@@ -116,6 +116,7 @@ def memberships_for_verified_email(*, member, email):
     for community in Community.objects.filter(join_policy=Community.JoinPolicy.DOMAIN):
         if domain in community.domains:
             Membership.objects.get_or_create(community=community, member=member)
+    forget_reader(member)
 
 
 # ------------------------------------------------------------------------ threads and posts

@@ -39,11 +39,11 @@ from forums.pagination import keyset_page
 from forums.querysets import UNLISTED_MEMBER_FIELDS, add_activity
 from forums.search import search_posts, search_results
 
-# The orders of the lists of threads, each key newest (or highest) first: `activity_at` is
-# latest activity as the viewer sees it (ThreadQuerySet.with_activity_at), and the pk, last,
-# makes every place in a list unique, so that a page can start after any row (keyset).
 # What a page shows of a post's author beside the post: display name, avatar, profile link.
 AUTHOR_FIELDS = ("display_name", "handle", "avatar", "avatar_seed")
+# The orders of the lists of threads, each key newest (or highest) first: `activity_at` is
+# latest activity as the viewer sees it (ThreadQuerySet.activity_parts), and the pk, last,
+# makes every place in a list unique, so that a page can start after any row (keyset).
 PINNED = ("is_pinned", bool)
 ACTIVITY = ("activity_at", datetime)
 CREATED = ("created_at", datetime)
@@ -526,10 +526,12 @@ def search(request):
     form = SearchForm(request.GET or None)
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        found = search_posts(request.user, **form.cleaned_data)
+        found, capped = search_posts(request.user, **form.cleaned_data)
         results = _page(request, found, settings.HEARTH_THREADS_PER_PAGE)
-        results.object_list = search_results(results.object_list, q=form.cleaned_data["q"])
-        results.capped = len(found) >= settings.HEARTH_SEARCH_CANDIDATES
+        results.object_list = search_results(
+            request.user, results.object_list, q=form.cleaned_data["q"]
+        )
+        results.capped = capped
     query = request.GET.copy()
     query.pop("page", None)
     return render(

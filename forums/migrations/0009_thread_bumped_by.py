@@ -5,16 +5,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# The author of each thread's newest bumping reply (forums.services.thread_rebump).
+# Each thread's newest bumping reply, its time and author, as forums.services.thread_rebump
+# keeps them: both recomputed, since before this an edit that sent a reply back to waiting
+# left bumped_at at that reply.
 BUMPED_BY = """
-    UPDATE forums_thread AS thread SET bumped_by_id = newest.author_id
-    FROM (
-        SELECT DISTINCT ON (thread_id) thread_id, author_id FROM forums_post
-        WHERE NOT is_opening AND visibility = 'public' AND deleted_at IS NULL
-          AND hidden_at IS NULL AND NOT is_pending
-        ORDER BY thread_id, created_at DESC, id DESC
-    ) AS newest
-    WHERE thread.id = newest.thread_id
+    UPDATE forums_thread AS thread
+    SET bumped_at = coalesce(newest.created_at, thread.created_at),
+        bumped_by_id = newest.author_id
+    FROM forums_thread AS t
+    LEFT JOIN LATERAL (
+        SELECT created_at, author_id FROM forums_post
+        WHERE thread_id = t.id AND NOT is_opening AND visibility = 'public'
+          AND deleted_at IS NULL AND hidden_at IS NULL AND NOT is_pending
+        ORDER BY created_at DESC, id DESC LIMIT 1
+    ) AS newest ON true
+    WHERE thread.id = t.id
 """
 
 
