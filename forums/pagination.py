@@ -1,7 +1,7 @@
 """Keyset pagination: "Newer" and "Older" pages that start from the last row shown, so a list
 costs the same on its first page and its fiftieth, and nothing ever counts every row."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import F
@@ -39,7 +39,6 @@ class KeysetPage:
     items: list
     newer: str | None = None
     older: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.items)
@@ -70,11 +69,9 @@ def cursor_values(cursor, keys):
 def keyset_page(parts, keys, *, per_page, older=None, newer=None):
     """A page of rows in descending order of `keys` (pairs of an annotation or field name
     and its type: bool, datetime or int; the last must be unique, such as "pk"), drawn from
-    `parts`: one queryset, or several that hold disjoint rows, each asked for its own first
-    rows in that order and merged here. With `older`, the rows after that cursor; with
-    `newer`, those before it; else the first page."""
-    if not isinstance(parts, list | tuple):
-        parts = [parts]
+    `parts`: a list of querysets that hold disjoint rows (often just one), each asked for its
+    own first rows in that order and merged here. With `older`, the rows after that cursor;
+    with `newer`, those before it; else the first page."""
     names = [name for name, _ in keys]
     row = Tuple(*(F(name) for name in names))
 

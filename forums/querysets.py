@@ -292,7 +292,7 @@ class CommunityQuerySet(models.QuerySet):
         return self.filter(pk__in=moderating.values("community_id"))
 
 
-# What no list shows of a thread's author (and need not be read for one).
+# What no page shows of an author beside their threads and posts (and need not be read).
 UNLISTED_MEMBER_FIELDS = ("password", "email", "bio", "email_notifications", "last_login")
 
 # A thread everyone who reads its community sees: live, shown, approved, for the community.
@@ -463,6 +463,13 @@ def add_activity(viewer, threads):
 class PostQuerySet(models.QuerySet):
     def visible_to(self, viewer):
         return self.filter(post_q(viewer))
+
+    def with_author(self):
+        """With what a page shows of each post's author beside it (UNLISTED_MEMBER_FIELDS
+        are not read)."""
+        return self.select_related("author").defer(
+            *(f"author__{field}" for field in UNLISTED_MEMBER_FIELDS)
+        )
 
     def live(self):
         """Posts whose text may be shown: not deleted."""

@@ -36,11 +36,9 @@ from forums.models import (
 )
 from forums.moderation import services as moderation
 from forums.pagination import keyset_page
-from forums.querysets import UNLISTED_MEMBER_FIELDS, add_activity
+from forums.querysets import add_activity
 from forums.search import search_posts, search_results
 
-# What a page shows of a post's author beside the post: display name, avatar, profile link.
-AUTHOR_FIELDS = ("display_name", "handle", "avatar", "avatar_seed")
 # The orders of the lists of threads, each key newest (or highest) first: `activity_at` is
 # latest activity as the viewer sees it (ThreadQuerySet.activity_parts), and the pk, last,
 # makes every place in a list unique, so that a page can start after any row (keyset).
@@ -67,12 +65,14 @@ def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def _thread_list(request, threads, keys, choices):
+def _thread_list(request, threads, keys, choices=None):
     """A page of visible threads in the order of `keys`, with this viewer's reply counts,
     last posts and "solved", in fixed queries. The page is chosen first, by walking the
     index of its order from the cursor on; what is worked out per viewer is then worked out
-    for those rows alone, never for every thread the viewer may see."""
+    for those rows alone, never for every thread the viewer may see. `choices` are the
+    list's ThreadListForm choices, when the view has read them already."""
     viewer = request.user
+    choices = choices or ThreadListForm(request.GET).choices()
     threads = threads.for_listing()
     parts = threads.activity_parts(viewer) if ACTIVITY in keys else [threads]
     page = keyset_page(
@@ -86,8 +86,8 @@ def _thread_list(request, threads, keys, choices):
     last_ids = [thread.last_post_id for thread in page if thread.last_post_id]
     last_posts = (
         Post.objects.filter(pk__in=last_ids)
-        .select_related("author")
-        .only("created_at", *(f"author__{field}" for field in AUTHOR_FIELDS))
+        .with_author()
+        .defer("body", "body_html", "search_vector")
         .in_bulk()
     )
     for thread in page:
@@ -111,8 +111,8 @@ def _thread_posts(request, thread):
     return (
         Post.objects.visible_to(request.user)
         .filter(thread=thread)
-        .select_related("author")
-        .defer("body", "search_vector", *(f"author__{field}" for field in UNLISTED_MEMBER_FIELDS))
+        .with_author()
+        .defer("body", "search_vector")
     )
 
 
@@ -132,12 +132,7 @@ def home(request):
         states = dict(
             Membership.objects.filter(member=request.user).values_list("community_id", "state")
         )
-    recent = _thread_list(
-        request,
-        Thread.objects.visible_to(request.user),
-        LATEST,
-        ThreadListForm(request.GET).choices(),
-    )
+    recent = _thread_list(request, Thread.objects.visible_to(request.user), LATEST)
     invitations = Community.objects.none()
     if request.user.is_authenticated:
         invitations = Community.objects.filter(
@@ -162,7 +157,6 @@ def community_detail(request, community):
         request,
         Thread.objects.visible_to(request.user).filter(community=community),
         SORT_KEYS["latest"],
-        ThreadListForm(request.GET).choices(),
     )
     return render(
         request,
@@ -547,7 +541,7 @@ def tag_detail(request, tag):
     with nothing on it, whatever its cursor says."""
     tag = get_object_or_404(Tag, slug=tag)
     threads = Thread.objects.visible_to(request.user).tagged(tag)
-    page = _thread_list(request, threads, LATEST, ThreadListForm(request.GET).choices())
+    page = _thread_list(request, threads, LATEST)
     if not page:
         raise Http404
     return render(request, "forums/tag_detail.html", {"tag": tag, "threads": page})

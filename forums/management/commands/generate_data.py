@@ -26,6 +26,8 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from accounts.models import default_email_notifications
@@ -929,21 +931,21 @@ class Command(BaseCommand):
 
     def refresh_derived(self):
         """Sets what a community stores about its threads, as the services keep it: its
-        count of threads for everyone (community_recount). One set-based UPDATE, run after
-        the threads are loaded. What a thread stores about its posts (score, bumped_at,
-        bumped_by) is written with the thread itself (ForumMaker.thread): updating 100,000
-        thread rows here, while their indexes are away, would leave broken HOT chains that
-        keep PostgreSQL from using the new indexes while any older transaction is open."""
-        self.cursor.execute(
-            """
-            UPDATE forums_community AS community SET public_thread_count = (
-                SELECT count(*) FROM forums_thread AS thread
-                WHERE thread.community_id = community.id AND thread.deleted_at IS NULL
-                  AND thread.hidden_at IS NULL AND NOT thread.is_pending
-                  AND thread.visibility = 'public'
-            )
-            """
+        count of threads for everyone (community_recount, ThreadQuerySet.for_everyone). One
+        set-based UPDATE, run after the threads are loaded. What a thread stores about its
+        posts (score, bumped_at, bumped_by) is written with the thread itself
+        (ForumMaker.thread): updating 100,000 thread rows here, while their indexes are away,
+        would leave broken HOT chains that keep PostgreSQL from using the new indexes while
+        any older transaction is open."""
+        for_everyone = (
+            Thread.objects.filter(community=OuterRef("pk"))
+            .for_everyone()
+            .order_by()
+            .values("community")
+            .annotate(count=Count("pk"))
+            .values("count")
         )
+        Community.objects.update(public_thread_count=Coalesce(Subquery(for_everyone), 0))
 
     def reset_sequences(self):
         for table in LOADED_TABLES:
