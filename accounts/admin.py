@@ -3,8 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models.functions import Lower
 
-from accounts.models import Member
-from accounts.services import assign_display_name, validate_new_display_name
+from accounts.models import FORMER_MEMBER_HANDLE, Member
+from accounts.services import assign_display_name, member_delete, validate_new_display_name
 
 
 class MemberCreationForm(AdminUserCreationForm):
@@ -104,9 +104,21 @@ class MemberAdmin(UserAdmin):
         return ["display_name", "handle", "bio", "is_active"]
 
     def has_delete_permission(self, request, obj=None):
-        # Deleting a member here would take their threads, with everyone's replies, along:
-        # deactivate them instead (is_active).
-        return False
+        """Site managers delete an account (a member's request by e-mail, say) the way the
+        member would, keeping their community posts as "Former member"'s; volunteer
+        moderators deactivate (is_active) instead. The placeholder itself is nobody's."""
+        from forums import permissions
+
+        if obj is not None and obj.is_former:
+            return False
+        return permissions.is_site_manager(request.user)
+
+    def delete_model(self, request, obj):
+        member_delete(member=obj, erase_posts=False)
+
+    def delete_queryset(self, request, queryset):
+        for member in queryset.exclude(handle=FORMER_MEMBER_HANDLE):
+            member_delete(member=member, erase_posts=False)
 
     def save_model(self, request, obj, form, change):
         if "display_name" in form.changed_data or not obj.handle:

@@ -124,3 +124,69 @@ class MemberByNameForm(forms.Form):
         if member.pk == self.viewer.pk:
             raise forms.ValidationError("That is you.")
         return member
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account asks for the password again, and for a code from the member's
+    authenticator app (or a recovery code) when two-factor authentication is on."""
+
+    KEEP, ERASE = "keep", "erase"
+    posts = forms.ChoiceField(
+        label="What happens to what you wrote",
+        choices=[
+            (KEEP, "Keep my community posts, shown as written by “Former member”"),
+            (ERASE, "Erase all my posts"),
+        ],
+        widget=forms.RadioSelect,
+        help_text=(
+            "Either way, posts only your circle or only you could see are erased, and "
+            "replies others wrote in your threads stay."
+        ),
+        error_messages={"required": "Choose what happens to your posts."},
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to delete your account."},
+    )
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that my account cannot be brought back.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        from allauth.mfa.utils import is_mfa_enabled
+
+        self.member = member
+        super().__init__(*args, **kwargs)
+        self.two_factor = is_mfa_enabled(member)
+        if not self.two_factor:
+            del self.fields["code"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.member.check_password(password):
+            raise ValidationError("That is not your password.")
+        return password
+
+    def clean_code(self):
+        from allauth.mfa.base.forms import BaseAuthenticateForm
+
+        code = self.cleaned_data["code"]
+        if not code:
+            raise ValidationError("Enter a code from your authenticator app.")
+        # allauth's own check: TOTP or an unused recovery code, with its rate limit.
+        check = BaseAuthenticateForm(data={"code": code}, user=self.member)
+        if not check.is_valid():
+            raise ValidationError(check.errors["code"])
+        return code
+
+    @property
+    def erase_posts(self):
+        return self.cleaned_data["posts"] == self.ERASE

@@ -24,6 +24,10 @@ def default_email_notifications():
     ]
 
 
+FORMER_MEMBER_HANDLE = "former-member"
+FORMER_MEMBER_NAME = "Former member"
+
+
 class MemberManager(BaseUserManager):
     """`create_user` and `create_superuser` for Django's own tools (createsuperuser, tests);
     the site signs members up through allauth and accounts.services."""
@@ -41,6 +45,23 @@ class MemberManager(BaseUserManager):
         fields.setdefault("is_staff", False)
         fields.setdefault("is_superuser", False)
         return self._create(email, password, display_name, **fields)
+
+    def former_member(self):
+        """The one placeholder that what departed members left behind is attributed to:
+        "Former member", a row that is nobody (it cannot sign in, has no address anyone
+        reads, no circle, no profile page). Made on first use."""
+        member, _ = self.get_or_create(
+            handle=FORMER_MEMBER_HANDLE,
+            defaults={
+                "email": "former-member@hearth.invalid",
+                "display_name": FORMER_MEMBER_NAME,
+                "display_name_key": names.display_name_key(FORMER_MEMBER_NAME),
+                "is_active": False,
+                "password": "!",  # unusable: no password hashes to it
+                "email_notifications": [],
+            },
+        )
+        return member
 
     def create_superuser(self, email, password=None, display_name="", **fields):
         """The address is registered as verified: whoever runs createsuperuser is trusted
@@ -114,11 +135,21 @@ class Member(AbstractBaseUser, PermissionsMixin):
     def get_absolute_url(self):
         return reverse("accounts:profile", kwargs={"handle": self.handle})
 
+    @property
+    def is_former(self):
+        """The placeholder for departed members (MemberManager.former_member)."""
+        return self.handle == FORMER_MEMBER_HANDLE
+
     def get_short_name(self):
         return self.display_name
 
     def get_full_name(self):
         return self.display_name
+
+
+def former_member():
+    """For `on_delete=SET(...)`: a departed member's words stay, attributed to nobody."""
+    return Member.objects.former_member()
 
 
 class CircleMembership(models.Model):

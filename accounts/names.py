@@ -28,6 +28,8 @@ RESERVED_NAMES = frozenset(
         "deleted",
         "deletedmember",
         "everyone",
+        "former member",
+        "formermember",
         "guest",
         "hearth",
         "help",

@@ -1,7 +1,11 @@
 import re
 import secrets
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -9,7 +13,7 @@ from django.utils.text import slugify
 from unidecode import unidecode
 
 from accounts import names
-from accounts.models import Block, CircleMembership, Member
+from accounts.models import FORMER_MEMBER_NAME, Block, CircleMembership, Member
 from forums.querysets import forget_reader
 
 HANDLE_BASE_LENGTH = 48
@@ -165,3 +169,40 @@ def member_block(*, blocker, blocked):
 def member_unblock(*, blocker, blocked):
     Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     _forget_readers(blocker, blocked)
+
+
+def _end_sessions(member):
+    """Signs the member out everywhere: every session allauth recorded for them (the
+    usersessions app, at each sign-in) is deleted from the session store."""
+    from allauth.usersessions.models import UserSession
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in UserSession.objects.filter(user=member).values_list("session_key", flat=True):
+        store(session_key=key).delete()
+
+
+@transaction.atomic
+def member_delete(*, member, erase_posts):
+    """Deletes an account for good, at the member's own request (or a site manager's).
+    Their address, profile, avatar, circle, blocks, memberships, follows, notifications,
+    votes and sessions go at once; what they wrote goes or stays attributed to "Former
+    member" as they chose (forums.services.member_posts_release), and what stays links to
+    nobody. Other members' threads, replies and reports are never deleted with them."""
+    from forums.services import member_posts_release
+
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.is_former:
+        raise ValidationError("The placeholder for former members is nobody's account.")
+    former = Member.objects.former_member()
+    member_posts_release(member=member, former=former, erase=erase_posts)
+    _end_sessions(member)
+    avatar = member.avatar.name if member.avatar else ""
+    storage = member.avatar.storage
+    # The admin's own log names the member as they were: it names "Former member" now.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)
+    ).update(object_repr=FORMER_MEMBER_NAME)
+    _forget_readers(member)
+    member.delete()
+    if avatar:
+        transaction.on_commit(lambda: storage.delete(avatar))

@@ -2,20 +2,23 @@ import mimetypes
 import re
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from accounts.forms import MemberByNameForm, ProfileForm
+from accounts import export
+from accounts.forms import AccountDeleteForm, MemberByNameForm, ProfileForm
 from accounts.models import Block, CircleMembership, Member
 from accounts.services import (
     circle_add,
     circle_remove,
     member_block,
+    member_delete,
     member_unblock,
     member_update_profile,
 )
@@ -122,6 +125,30 @@ def circle_settings(request):
             "block_form": forms_by_action["block"],
         },
     )
+
+
+@login_required
+def your_data(request):
+    """Download your data; delete your account."""
+    form = AccountDeleteForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        member_delete(member=request.user, erase_posts=form.erase_posts)
+        logout(request)
+        messages.success(request, "Your account is deleted. Thank you for being here.")
+        return redirect("home")
+    return render(request, "accounts/your_data.html", {"form": form})
+
+
+@login_required
+@require_GET
+def data_download(request):
+    """Everything a member wrote and everything stored about them, as one JSON file built
+    as it is sent (accounts.export)."""
+    response = StreamingHttpResponse(
+        export.archive_chunks(request.user), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(request.user)}"'
+    return response
 
 
 @require_GET

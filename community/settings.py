@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Records each member's sessions at sign-in, so that deleting an account ends them all.
+    "allauth.usersessions",
     "taggit",
     "accounts",
     "forums",

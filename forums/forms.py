@@ -115,9 +115,13 @@ class ReplyForm(SubmitOnceForm):
 class PostEditForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, required=False)
     body = BodyField()
+    # The text the edit started from (Post.version): a save over a newer one is refused.
+    version = forms.CharField(widget=forms.HiddenInput, max_length=40)
 
     def __init__(self, *args, post, **kwargs):
-        kwargs.setdefault("initial", {"body": post.body, "title": post.thread.title})
+        kwargs.setdefault(
+            "initial", {"body": post.body, "title": post.thread.title, "version": post.version}
+        )
         super().__init__(*args, **kwargs)
         if post.is_opening:
             self.fields["title"].required = True

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from accounts.models import former_member
 from forums.choices import NotificationKind, Visibility
 from forums.querysets import (
     FOR_EVERYONE,
@@ -180,8 +181,9 @@ class Thread(models.Model):
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
+    # A departed member's thread stays, with everyone's replies (accounts.services.member_delete).
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="threads"
+        settings.AUTH_USER_MODEL, on_delete=models.SET(former_member), related_name="threads"
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.DISCUSSION)
     title = models.CharField(max_length=160)
@@ -278,7 +280,7 @@ class Thread(models.Model):
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+        settings.AUTH_USER_MODEL, on_delete=models.SET(former_member), related_name="posts"
     )
     is_opening = models.BooleanField(default=False)
     body = models.TextField()
@@ -324,6 +326,12 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("forums:post", kwargs={"pk": self.pk})
+
+    @property
+    def version(self):
+        """Which text of the post an edit starts from: a save based on another is refused
+        (forums.services.post_edit)."""
+        return self.edited_at.isoformat() if self.edited_at else "original"
 
     @property
     def is_deleted(self):
@@ -398,7 +406,11 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET(former_member),
+        related_name="+",
     )
     thread = models.ForeignKey(
         Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -444,8 +456,12 @@ class Report(models.Model):
         DISMISSED = "dismissed", "Dismissed"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    # A report outlives its reporter's account, as moderation evidence that names nobody.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="reports_made",
     )
     reason = models.CharField(max_length=12, choices=Reason.choices)
     details = models.TextField(max_length=1000, blank=True)

@@ -6,7 +6,8 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, TextField, Value
+from django.db.models import Count, Exists, F, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from forums.models import (
     Post,
     PostRevision,
     PostVote,
+    Report,
     Thread,
     ThreadFollow,
 )
@@ -345,7 +347,7 @@ def announce_post(post, mentioned):
     notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=post.author, post=post)
 
 
-def thread_rebump(thread):
+def thread_rebump(thread, *, recount=True):
     """Recomputes what the lists keep of a thread after it or one of its posts changed
     audience or state (posted, approved, deleted, hidden, restored, narrowed, widened): where
     it stands in "latest activity", where only replies its whole audience can read count
@@ -358,7 +360,8 @@ def thread_rebump(thread):
         .first()
     ) or (thread.created_at, None)
     Thread.objects.filter(pk=thread.pk).update(bumped_at=at, bumped_by=by)
-    community_recount(thread.community_id)
+    if recount:
+        community_recount(thread.community_id)
 
 
 def community_recount(community_id):
@@ -411,12 +414,30 @@ def _post_create(*, author, thread, body, visibility, client_token):
     return post
 
 
+class StaleEdit(ValidationError):
+    """An edit that started from an older text than the one saved since (another tab,
+    another device): saving it would silently undo the newer one. `current` is the post as
+    saved now."""
+
+    def __init__(self, current):
+        super().__init__(
+            "This post was changed since you began editing (perhaps in another tab). "
+            "The saved text is shown first and yours is kept in the box: compare them, then "
+            "save again to replace the saved text with yours."
+        )
+        self.current = current
+
+
 @transaction.atomic
-def post_edit(*, post, by, body, title=None):
-    """The author edits a post; the earlier text is kept as a revision."""
+def post_edit(*, post, by, body, title=None, based_on=None):
+    """The author edits a post; the earlier text is kept as a revision. `based_on` is the
+    version (Post.version) the edit started from: when the post was saved since, the edit
+    is refused with StaleEdit, and nothing is written."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can edit this post.")
+    if based_on is not None and based_on != post.version:
+        raise StaleEdit(post)
     thread = post.thread
     membership = _membership(thread.community_id, by)
     _check_can_post(by, membership)
@@ -487,26 +508,36 @@ def post_change_visibility(*, post, by, visibility):
     return post
 
 
+def others_replied(thread, author):
+    """Whether anyone but `author` has a reply in the thread that is not deleted: words the
+    thread must keep when its author takes back their own."""
+    return (
+        Post.objects.filter(thread=thread, is_opening=False, deleted_at__isnull=True)
+        .exclude(author=author)
+        .exists()
+    )
+
+
 @transaction.atomic
 def post_delete(*, post, by):
-    """Soft delete by the author: the post shows as deleted; deleting the opening post deletes
-    the thread. The retention job removes them for good later."""
+    """Soft delete by the author: the post shows as deleted. Deleting the opening post of a
+    thread nobody else replied to deletes the thread; where others replied, the thread stays
+    with a placeholder for its opening post, so that nobody loses their own replies. The
+    retention job removes the text for good later."""
     post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can delete this post.")
     now = timezone.now()
     post.deleted_at = now
     post.save(update_fields=["deleted_at"])
-    thread = post.thread
-    if post.is_opening:
+    thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+    if post.is_opening and not others_replied(thread, post.author_id):
         thread.deleted_at = now
         thread.save(update_fields=["deleted_at"])
-        community_recount(thread.community_id)
-    else:
-        if thread.accepted_answer_id == post.pk:
-            thread.accepted_answer = None
-            thread.save(update_fields=["accepted_answer"])
-        thread_rebump(thread)
+    elif thread.accepted_answer_id == post.pk:
+        thread.accepted_answer = None
+        thread.save(update_fields=["accepted_answer"])
+    thread_rebump(thread)
     return post
 
 
@@ -566,14 +597,29 @@ def category_follow(*, category, member, follow=True):
         CategoryFollow.objects.filter(category=category, member=member).delete()
 
 
+def post_erase(post):
+    """Removes a post's words for good, keeping the row as a placeholder where its thread
+    still needs it (the opening post of a thread that stays for others' replies): text,
+    search entry and edit history go."""
+    PostRevision.objects.filter(post=post).delete()
+    Post.objects.filter(pk=post.pk).update(
+        body="", body_html="", search_vector=None, deleted_at=post.deleted_at or timezone.now()
+    )
+
+
 def purge_deleted(*, older_than, batch_size=500, progress=None):
     """The retention job: removes for good the threads and posts their authors deleted more
-    than `older_than` ago, in batches (each its own transaction). Returns (threads, posts)."""
+    than `older_than` ago, in batches (each its own transaction). The opening post of a
+    thread that stayed for others' replies keeps its row as a placeholder, its text erased
+    (post_erase). Returns (threads, posts)."""
     cutoff = timezone.now() - older_than
+    placeholders = Post.objects.filter(
+        deleted_at__lt=cutoff, is_opening=True, thread__deleted_at__isnull=True
+    )
     counts = []
     for queryset in (
         Thread.objects.filter(deleted_at__lt=cutoff),
-        Post.objects.filter(deleted_at__lt=cutoff),
+        Post.objects.filter(deleted_at__lt=cutoff).exclude(pk__in=placeholders.values("pk")),
     ):
         total, removed = queryset.count(), 0
         while ids := list(queryset.values_list("pk", flat=True)[:batch_size]):
@@ -583,7 +629,83 @@ def purge_deleted(*, older_than, batch_size=500, progress=None):
             if progress:
                 progress(queryset.model._meta.verbose_name_plural, removed, total)
         counts.append(removed)
+    for post in placeholders.exclude(body="", body_html="").iterator():
+        with transaction.atomic():
+            post_erase(post)
     return tuple(counts)
+
+
+def member_posts_release(*, member, former, erase):
+    """What a departing member wrote, as they chose (accounts.services.member_delete). With
+    `erase`, every post of theirs goes; otherwise their community posts stay, attributed to
+    `former` ("Former member"), and what only their circle or only they could see goes
+    either way, since that audience leaves with them. What others hold on to is never
+    removed: a thread others wrote in stays, its opening post a placeholder when erased,
+    and a post others reported stays as a placeholder for the report. Their votes go, and
+    the counts, places in the lists and community counts they touched are made again."""
+    voted = list(PostVote.objects.filter(member=member).values_list("post_id", flat=True))
+    touched = set(Post.objects.filter(author=member).values_list("thread_id", flat=True))
+    touched |= set(Post.objects.filter(pk__in=voted).values_list("thread_id", flat=True))
+    communities = set(Thread.objects.filter(pk__in=touched).values_list("community_id", flat=True))
+    PostVote.objects.filter(member=member).delete()
+    _recount_votes(voted)
+
+    # A thread's audience leaves with its author unless the whole community reads it.
+    own_audience = set(
+        Thread.objects.filter(author=member)
+        .exclude(visibility=Visibility.PUBLIC)
+        .values_list("pk", flat=True)
+    )
+
+    def stays(post):
+        public = post.visibility == Visibility.PUBLIC and post.thread_id not in own_audience
+        return public and not erase
+
+    others_wrote = Post.objects.filter(thread=OuterRef("pk")).exclude(author=member)
+    others_reported = Report.objects.filter(post__thread=OuterRef("pk")).exclude(reporter=member)
+    alone = (
+        Thread.objects.filter(author=member)
+        .exclude(Exists(others_wrote))
+        .exclude(Exists(others_reported))
+    )
+    gone = alone if erase else alone.filter(pk__in=own_audience)
+    gone_ids = set(gone.values_list("pk", flat=True))
+    Thread.objects.filter(pk__in=gone_ids).delete()  # their own words alone, replies included
+    touched -= gone_ids
+    Thread.objects.filter(author=member).update(author=former)
+
+    reported = Report.objects.filter(post=OuterRef("pk")).exclude(reporter=member)
+    removed, placeholders = [], []
+    for post in Post.objects.filter(author=member).annotate(reported=Exists(reported)).iterator():
+        if stays(post):
+            continue
+        (placeholders if post.is_opening or post.reported else removed).append(post)
+    Post.objects.filter(pk__in=[post.pk for post in removed]).delete()
+    for post in placeholders:
+        post_erase(post)
+    Post.objects.filter(author=member).update(author=former, client_token=None)
+    Thread.objects.filter(bumped_by=member).update(bumped_by=former)
+    Notification.objects.filter(actor=member).update(actor=former)
+    for thread in Thread.objects.filter(pk__in=touched).only("pk", "created_at"):
+        thread_rebump(thread, recount=False)
+    for community_id in sorted(communities):
+        community_recount(community_id)
+
+
+def _recount_votes(post_ids):
+    """Counts anew the votes on these posts, and the scores of threads they open."""
+    votes = (
+        PostVote.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    Post.objects.filter(pk__in=post_ids).update(votes=Coalesce(Subquery(votes), 0))
+    opening = Post.objects.filter(thread=OuterRef("pk"), is_opening=True).values("votes")[:1]
+    Thread.objects.filter(posts__pk__in=post_ids, posts__is_opening=True).update(
+        score=Subquery(opening)
+    )
 
 
 # ---------------------------------------------------------------------------- notifications

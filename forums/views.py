@@ -422,6 +422,7 @@ def post_edit(request, pk):
     if not permissions.can_edit_post(request.user, post):
         raise PermissionDenied
     form = PostEditForm(request.POST or None, post=post)
+    saved = None
     if request.method == "POST" and form.is_valid():
         try:
             services.post_edit(
@@ -429,7 +430,14 @@ def post_edit(request, pk):
                 by=request.user,
                 body=form.cleaned_data["body"],
                 title=form.cleaned_data.get("title"),
+                based_on=form.cleaned_data["version"],
             )
+        except services.StaleEdit as conflict:
+            # What they typed stays in the form, now based on the saved text beside it.
+            saved = conflict.current
+            form = PostEditForm({**request.POST.dict(), "version": saved.version}, post=saved)
+            form.is_valid()
+            form.add_error(None, conflict)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -439,7 +447,7 @@ def post_edit(request, pk):
     return render(
         request,
         "forums/post_edit.html",
-        {"post": post, "form": form, "visibility_form": visibility_form},
+        {"post": post, "form": form, "visibility_form": visibility_form, "saved": saved},
     )
 
 
@@ -466,10 +474,12 @@ def post_delete(request, pk):
     if request.method == "POST":
         services.post_delete(post=post, by=request.user)
         messages.success(request, "Deleted.")
-        if post.is_opening:
+        post.thread.refresh_from_db(fields=["deleted_at"])
+        if post.thread.deleted_at:
             return redirect(post.thread.category)
         return redirect(post.thread)
-    return render(request, "forums/post_delete.html", {"post": post})
+    keeps_thread = post.is_opening and services.others_replied(post.thread, post.author_id)
+    return render(request, "forums/post_delete.html", {"post": post, "keeps_thread": keeps_thread})
 
 
 @login_required

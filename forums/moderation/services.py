@@ -94,7 +94,8 @@ def _close_reports(post, *, by, status, message):
         status=status, resolved_at=timezone.now(), resolved_by=by
     )
     for report in reports:
-        _tell(report.reporter, message)
+        if report.reporter is not None:  # a reporter who left is told nothing
+            _tell(report.reporter, message)
     return len(reports)
 
 

@@ -312,10 +312,11 @@ def post_text_visible(world, viewer, post):
 
 def write_door_disagreements(world):
     """What the write door keeps true and the rules above rely on, as sentences for each
-    place it does not hold: a thread has one opening post, whose visibility, hidden,
-    pending and deleted states are the thread's own (post_change_visibility, post_hide,
-    post_approve and post_delete carry the thread with its opening post); an accepted
-    answer is a reply in the same question."""
+    place it does not hold: a thread has one opening post, whose visibility, hidden and
+    pending states are the thread's own (post_change_visibility, post_hide and post_approve
+    carry the thread with its opening post); a deleted thread's opening post is deleted
+    (post_delete), while a thread that others replied to outlives its deleted opening post as
+    a placeholder; an accepted answer is a reply in the same question."""
     wrong = []
     for thread, facts in world.threads.items():
         openings = [p for p, post in world.posts.items() if post.thread == thread and post.opening]
@@ -323,9 +324,11 @@ def write_door_disagreements(world):
             wrong.append(f"thread {thread} has opening posts {openings}")
             continue
         opening = world.posts[openings[0]]
-        for name in ("author", "visibility", "hidden", "pending", "deleted"):
+        for name in ("author", "visibility", "hidden", "pending"):
             if getattr(opening, name) != getattr(facts, name):
                 wrong.append(f"thread {thread} and its opening post differ in {name}")
+        if facts.deleted and not opening.deleted:
+            wrong.append(f"thread {thread} is deleted but its opening post is not")
         answer = facts.accepted_answer
         if answer is not None and (
             facts.kind != "question"

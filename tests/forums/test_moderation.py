@@ -478,7 +478,11 @@ def test_edits_meet_the_rules_posts_meet(client, member_factory, moderator, comm
     client.force_login(newcomer)
     response = client.post(
         f"/p/{opening.pk}/edit/",
-        {"title": "A thread", "body": "https://a.example https://b.example https://c.example"},
+        {
+            "title": "A thread",
+            "body": "https://a.example https://b.example https://c.example",
+            "version": opening.version,
+        },
     )
     assert "New members may share up to 2 links" in response.content.decode()
     moderation.member_suspend(
@@ -488,7 +492,10 @@ def test_edits_meet_the_rules_posts_meet(client, member_factory, moderator, comm
         until=timezone.now() + timedelta(days=1),
         reason="Cool off",
     )
-    response = client.post(f"/p/{opening.pk}/edit/", {"title": "A thread", "body": "Changed"})
+    response = client.post(
+        f"/p/{opening.pk}/edit/",
+        {"title": "A thread", "body": "Changed", "version": opening.version},
+    )
     assert "suspended you here" in response.content.decode()
     opening.refresh_from_db()
     assert opening.body == "Harmless"

@@ -156,7 +156,8 @@ def test_editing_keeps_the_earlier_version(client, asker, community):
     opening = thread.posts.get()
     client.force_login(asker)
     response = client.post(
-        f"/p/{opening.pk}/edit/", {"title": "A better title", "body": "Second words"}
+        f"/p/{opening.pk}/edit/",
+        {"title": "A better title", "body": "Second words", "version": opening.version},
     )
     assert response.status_code == 302
     opening.refresh_from_db()

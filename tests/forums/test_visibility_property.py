@@ -275,7 +275,10 @@ class Cast:
     posts: list[int] = field(default_factory=list)
 
     def member(self, index):
-        return Member.objects.get(pk=self.members[index])
+        member = Member.objects.filter(pk=self.members[index]).first()
+        if member is None:  # deleted their account
+            raise Refused
+        return member
 
     def acting(self, index):
         """The member who does something on the site; never a deactivated one."""
@@ -291,12 +294,24 @@ class Cast:
     def thread(self, index):
         if not self.threads:
             raise Refused
-        return Thread.objects.select_related("community").get(pk=newest_first(self.threads, index))
+        thread = (
+            Thread.objects.select_related("community")
+            .filter(pk=newest_first(self.threads, index))
+            .first()
+        )
+        if thread is None:  # gone with its author's account
+            raise Refused
+        return thread
 
     def post(self, index):
         if not self.posts:
             raise Refused
-        return Post.objects.select_related("thread").get(pk=newest_first(self.posts, index))
+        post = (
+            Post.objects.select_related("thread").filter(pk=newest_first(self.posts, index)).first()
+        )
+        if post is None:  # gone with its author's account
+            raise Refused
+        return post
 
 
 def newest_first(pks, index):
@@ -408,6 +423,11 @@ def deactivate(cast, member, deactivated):
     Member.objects.filter(pk=cast.members[member]).update(is_active=not deactivated)
 
 
+def leave(cast, member, erase):
+    """A member deletes their account, keeping their community posts or erasing them."""
+    accounts.member_delete(member=cast.acting(member), erase_posts=erase)
+
+
 def membership(cast, member, community, joined):
     change = services.community_join if joined else services.community_leave
     change(community=cast.communities[community], member=cast.acting(member))
@@ -433,6 +453,7 @@ WRITES = {
         ban,
         deactivate,
         membership,
+        leave,
     )
 }
 
@@ -476,6 +497,7 @@ steps = st.one_of(
     st.tuples(st.just("ban"), not_the_moderator, community, st.booleans()),
     st.tuples(st.just("deactivate"), not_the_moderator, st.booleans()),
     st.tuples(st.just("membership"), not_the_moderator, community, st.booleans()),
+    st.tuples(st.just("leave"), not_the_moderator, st.booleans()),
 )
 
 
@@ -523,7 +545,8 @@ def check_everything(cast, *, pages_members_only):
     viewer, on an open and on a members-only site, and the pages for every viewer on one of
     the two (pages cost most of this test's time)."""
     members = list(Member.objects.filter(pk__in=cast.members))
-    names = {member.pk: member.display_name for member in members}
+    # Authors include "Former member", once someone left.
+    names = dict(Member.objects.values_list("pk", "display_name"))
     world = reference.World.from_database(members_only=False)
     assert not reference.write_door_disagreements(world)
     assert_stored_shortcuts_match_reference(world)
@@ -605,6 +628,32 @@ PREMODERATED = (
 )
 
 
+# Leaving: Ben asks in the open community; Cam answers for everyone and is accepted; Ada
+# replies for her circle and votes for Cam's answer; Dee starts a thread of her own. Cam
+# leaves keeping his posts (his answer stays, accepted, by "Former member"; Ada's vote on
+# it goes); Ben leaves erasing his (his question stays as a placeholder for the replies of
+# the others); Dee leaves erasing hers (her thread, with no one else in it, goes).
+LEAVING = (
+    Beginning(
+        read_access=("open", "members"),
+        premoderate_first_posts=(0, 0),
+        joined=frozenset({(0, 0), (1, 0), (2, 0), (3, 0)}),
+    ),
+    (
+        ("start", 1, 0, "public", "question"),
+        ("reply", 2, 0, "public"),
+        ("accept", 0, 0),
+        ("circle", 0, 1, True),
+        ("reply", 0, 0, "circle"),
+        ("vote", 0, 1, True),
+        ("start", 3, 0, "public", "discussion"),
+        ("leave", 2, False),
+        ("leave", 1, True),
+        ("leave", 3, True),
+    ),
+)
+
+
 @pytest.fixture
 def _pages(settings):
     """Pages long enough that no list is cut; sessions in signed cookies save a query."""
@@ -627,6 +676,7 @@ def _pages(settings):
 @example(*DEACTIVATED_AND_BANNED, False)
 @example(*DEACTIVATED_AND_BANNED, True)
 @example(*PREMODERATED, False)
+@example(*LEAVING, False)
 def test_after_any_writes_everyone_sees_what_the_reference_model_allows(
     db, _pages, beginning, writes, pages_members_only
 ):
