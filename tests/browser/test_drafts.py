@@ -56,7 +56,7 @@ def test_a_reply_draft_survives_leaving_and_an_outage_and_goes_once_posted(page,
     assert page.get_by_text("Restored your unsent draft.").count() == 0
 
 
-def test_a_new_thread_draft_survives_a_form_error_and_goes_on_discard_or_sign_out(page):
+def test_a_new_thread_draft_survives_a_form_error_and_goes_on_discard_post_or_sign_out(page):
     community = make_community("Runners")
     join(make_member("Asker", email="asker@example.org"), community)
     sign_in(page, "asker@example.org")
@@ -79,6 +79,15 @@ def test_a_new_thread_draft_survives_a_form_error_and_goes_on_discard_or_sign_ou
     assert page.get_by_label("Your post").input_value() == ""
     assert page.get_by_text("Restored your unsent draft.").count() == 0
     assert page.evaluate(DRAFT_KEYS) == []
+
+    # Posted: the new thread's page says so, and the draft is gone.
+    page.get_by_label("Title").fill("Shin splints")
+    page.get_by_label("Your post").fill("Any stretches that work?")
+    page.get_by_role("button", name="Post").click()
+    page.locator("[data-posted]").wait_for()
+    assert page.evaluate(DRAFT_KEYS) == []
+    page.goto("/c/runners/new/")
+    assert page.get_by_label("Your post").input_value() == ""
 
     # Signing out forgets every draft: the next person at this computer finds none.
     page.get_by_label("Your post").fill("Something personal.")
