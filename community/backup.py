@@ -152,7 +152,13 @@ def backup(into):
     with connect(database) as connection:
         server_version = connection.execute("SHOW server_version").fetchone()[0]
         tables = user_tables(connection)
-        migrations = migration_state(connection) if tables else {"applied": 0, "latest": {}}
+        if not tables:
+            # Most likely a mistyped DATABASE_URL (`make` creates a database that is missing).
+            raise BackupError(
+                f"database {database['NAME']} has no tables: nothing to back up. "
+                "Is DATABASE_URL the site's database?"
+            )
+        migrations = migration_state(connection)
     into = Path(into)
     into.mkdir(parents=True, exist_ok=True)
     taken_at = datetime.now(UTC)

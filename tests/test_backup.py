@@ -169,6 +169,18 @@ def test_a_backup_restores_into_an_empty_database_exactly(throwaway_database, tm
 
     # Nor beside another site's media, nor from a backup that changed since it was taken.
     empty_url, empty = throwaway_database("empty")
+    nothing = run(
+        "-m",
+        "community.backup",
+        "backup",
+        "--into",
+        str(backups),
+        database_url=empty_url,
+        media_root=tmp_path / "media-new",
+    )
+    assert nothing.returncode == 1
+    assert "has no tables: nothing to back up" in nothing.stderr
+    assert list(backups.iterdir()) == [backup]
     beside = run(
         "-m",
         "community.backup",
