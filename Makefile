@@ -8,7 +8,7 @@ PORT ?= 8000
 # Finds (or creates, or starts) a PostgreSQL database and exports its URL.
 WITH_DATABASE = url="$$($(PY) -m community.devdb)" || exit 1; export DATABASE_URL="$$url";
 
-.PHONY: run test bench lint format install demo clean-db
+.PHONY: run test bench backup restore lint format install demo clean-db
 
 run: $(STAMP)
 	@$(WITH_DATABASE) \
@@ -24,6 +24,17 @@ test: $(STAMP)
 BENCH_SCALE ?= full
 bench: $(STAMP)
 	@$(WITH_DATABASE) $(PY) -m bench.run --scale $(BENCH_SCALE)
+
+# Backups (community/backup.py): `make backup` writes $(BACKUP_DIR)/<UTC date>/ with the
+# database (one pg_dump snapshot), the media folder and a manifest; `make restore FROM=<that
+# directory>` loads one into an empty DATABASE_URL and an empty MEDIA_ROOT.
+BACKUP_DIR ?= backups
+backup: $(STAMP)
+	@$(WITH_DATABASE) $(PY) -m community.backup backup --into "$(BACKUP_DIR)"
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "Say which backup: make restore FROM=$(BACKUP_DIR)/<date>"; exit 2; }
+	@$(WITH_DATABASE) $(PY) -m community.backup restore "$(FROM)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

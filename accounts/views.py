@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import export
@@ -22,6 +24,7 @@ from accounts.services import (
     member_unblock,
     member_update_profile,
 )
+from community.errors import DATABASE_UNREACHABLE, RETRY_AFTER_SECONDS
 from community.redirects import redirect_back
 from forums.models import Post
 
@@ -164,6 +167,18 @@ def avatar_file(request, name):
     return response
 
 
+@never_cache
 @require_GET
 def health(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """For load balancers and monitors: 200 with {"status": "ok", "database": "ok"} when the
+    default database answers `SELECT 1`, 503 with "database": "unreachable" when it does not.
+    Open to visitors in members-only mode, never cached, and it reads no table."""
+    try:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DATABASE_UNREACHABLE:
+        response = JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -122,6 +122,10 @@ DATABASES = {
 # than it saves, hundreds of milliseconds on a plan PostgreSQL believes is large.
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options["options"] = " ".join(filter(None, [_options.get("options"), "-c jit=off"]))
+# A database host that does not answer at all (not even to refuse) would otherwise hold each
+# request until gunicorn kills its worker; after this many seconds the member gets the 503
+# page instead. `?connect_timeout=N` in DATABASE_URL chooses another.
+_options.setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("forums.urls")),
 ]
+
+# Every uncaught exception, a lost database included, ends here when DEBUG is off.
+handler500 = "community.errors.server_error"

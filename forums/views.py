@@ -278,7 +278,8 @@ def thread_create(request, community):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Posted.")
+            # "posted" tells the browser's draft keeper (static/js/drafts.js) it went through.
+            messages.success(request, "Posted.", extra_tags="posted")
             return redirect(thread)
     return render(request, "forums/thread_create.html", {"community": community, "form": form})
 
@@ -349,7 +350,7 @@ def thread_reply(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Posted.")
+            messages.success(request, "Posted.", extra_tags="posted")
             return redirect(post)
     # Show the form again, with what was typed, under the thread's last page.
     posts = _thread_posts(request, thread)
