@@ -21,12 +21,15 @@ def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# Local development is the default; production sets DEBUG=0 and a SECRET_KEY
-# (`manage.py check --deploy` refuses to pass otherwise).
-DEBUG = env_flag("DEBUG", True)
+# Production is the default: a server that nobody configured must not show tracebacks or sign
+# sessions with a key published in this repository. Development says DEBUG=1 (`make run`,
+# `make test` and the test suite's settings do); without it, a SECRET_KEY is required.
+DEBUG = env_flag("DEBUG", False)
 
-_DEVELOPMENT_SECRET_KEY = "hearth-development-only-secret-key-never-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_SECRET_KEY if DEBUG else "")
+# Published here, so it signs nothing but a laptop's sessions: `check --deploy` refuses it
+# (community/checks.py, hearth.E001).
+HEARTH_DEVELOPMENT_SECRET_KEY = "hearth-development-only-secret-key-never-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", HEARTH_DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
 
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "taggit",
     "accounts",
     "forums",
+    "community.apps.CommunityConfig",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +127,9 @@ _options["options"] = " ".join(filter(None, [_options.get("options"), "-c jit=of
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# gunicorn reads its worker count from WEB_CONCURRENCY; read here too, so that `check --deploy`
+# knows whether caches held per process (no REDIS_URL) would be split between workers.
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "1")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -173,9 +180,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{HEARTH_SITE_NAME}] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = HEARTH_SITE_NAME
 
+# The console is for a laptop only: in production it would write password-reset links into
+# the logs. Production sends by SMTP unless told otherwise.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
