@@ -59,3 +59,19 @@ def check_several_workers_share_a_cache(app_configs, **kwargs):
             id="hearth.E003",
         )
     ]
+
+
+@register(deploy=True)
+def check_body_limit_admits_an_avatar(app_configs, **kwargs):
+    """The request-body cap must leave room for the largest avatar the form accepts, or
+    members would be told 413 instead of the form's own message."""
+    if settings.HEARTH_MAX_REQUEST_BYTES > settings.HEARTH_AVATAR_MAX_BYTES:
+        return []
+    return [
+        Error(
+            f"HEARTH_MAX_REQUEST_BYTES ({settings.HEARTH_MAX_REQUEST_BYTES}) is not larger than "
+            f"HEARTH_AVATAR_MAX_BYTES ({settings.HEARTH_AVATAR_MAX_BYTES}).",
+            hint="Leave HEARTH_MAX_REQUEST_BYTES unset (the avatar limit plus 1 MiB) or raise it.",
+            id="hearth.E004",
+        )
+    ]

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (sessions, CSRF), so that an oversized upload is refused
+    # unread.
+    "community.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -212,6 +215,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 HEARTH_AVATAR_MAX_BYTES = int(os.environ.get("HEARTH_AVATAR_MAX_BYTES", str(5 * 1024 * 1024)))
 HEARTH_AVATAR_SIZE = 256
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A request whose body is larger than this is answered 413 before it is read
+# (community.middleware.RequestBodyLimitMiddleware): an avatar, the form around it and room to
+# spare. The proxy in front should refuse the same size first (README, "Deploying").
+HEARTH_MAX_REQUEST_BYTES = int(
+    os.environ.get("HEARTH_MAX_REQUEST_BYTES", str(HEARTH_AVATAR_MAX_BYTES + 1024 * 1024))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security headers. Production (DEBUG off) runs behind a TLS-terminating proxy.

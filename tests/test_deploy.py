@@ -55,6 +55,7 @@ def test_several_workers_with_redis_pass_the_deploy_check():
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "hearth.E002"),
         ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, "hearth.E002"),
         ({"WEB_CONCURRENCY": "2"}, "hearth.E003"),
+        ({"HEARTH_MAX_REQUEST_BYTES": "5242880"}, "hearth.E004"),
         # Django's own: a production that turned debugging on.
         ({"DEBUG": "1"}, "security.W018"),
     ],
@@ -63,6 +64,7 @@ def test_several_workers_with_redis_pass_the_deploy_check():
         "console-email",
         "locmem-email",
         "workers-without-redis",
+        "body-cap-below-avatar",
         "debug-on",
     ],
 )
