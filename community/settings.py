@@ -250,16 +250,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Permissions-Policy (django-permissions-policy): no page here needs a camera, a microphone,
-# a location or a payment, so none may ask for one, nor any frame inside it. browsing-topics
-# is interest-cohort's successor; Chromium no longer knows the older name and would log it.
+# a location or a payment, so none may ask for one, nor any frame inside it. Only names that
+# Chromium knows: it logs an error for any other on every page (interest-cohort is gone,
+# browsing-topics took its place; tests/browser/test_content_security_policy.py checks).
 # clipboard-write stays allowed: the recovery-codes page copies the codes on a click.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in [
         "accelerometer",
-        "ambient-light-sensor",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",
