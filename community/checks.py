@@ -1,6 +1,6 @@
 """Production settings that `manage.py check --deploy` refuses: each would run, and each would
 quietly break a promise (sessions signed with a published key, reset links in the logs, rate
-limits and sessions split between workers). README.md, "Deploying", explains each id."""
+limits counted per worker). README.md, "Deploying", explains each id."""
 
 from django.conf import settings
 from django.core.checks import Error, register

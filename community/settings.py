@@ -1,5 +1,6 @@
 """Hearth's settings. Every value that differs between a laptop and production comes from an
-environment variable; the defaults are the laptop's. README.md lists every variable."""
+environment variable; the defaults are the laptop's once DEBUG=1 says it is one (DEBUG itself
+is off unless set). README.md lists every variable."""
 
 import os
 from pathlib import Path
