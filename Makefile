@@ -10,15 +10,16 @@ WITH_DATABASE = url="$$($(PY) -m community.devdb)" || exit 1; export DATABASE_UR
 
 .PHONY: run test bench backup restore lint format install demo clean-db
 
+# DEBUG is off unless set: development says so.
 run: $(STAMP)
-	@$(WITH_DATABASE) \
+	@$(WITH_DATABASE) export DEBUG=1; \
 	  $(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py demo_data && \
 	  echo "Hearth is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)" && \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
-	@$(WITH_DATABASE) $(PY) -m pytest $(PYTEST_ARGS)
+	@$(WITH_DATABASE) DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # Load benchmark (bench/README.md): BENCH_SCALE=full|medium|small|tiny, BENCH_REBUILD=1.
 BENCH_SCALE ?= full

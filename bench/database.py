@@ -138,7 +138,9 @@ def _stale(marker, arguments, url):
 
 
 def manage(url, *arguments):
-    environment = {**os.environ, "DATABASE_URL": url}
+    """Runs a management command on the bench database with the development settings (DEBUG
+    is off unless set); the server under measurement has production's (bench/server.py)."""
+    environment = {"DEBUG": "1", **os.environ, "DATABASE_URL": url}
     subprocess.run(
         [sys.executable, "manage.py", *arguments], cwd=PROJECT_ROOT, env=environment, check=True
     )

@@ -1,10 +1,12 @@
 """Hearth's settings. Every value that differs between a laptop and production comes from an
-environment variable; the defaults are the laptop's. README.md lists every variable."""
+environment variable; the defaults are the laptop's once DEBUG=1 says it is one (DEBUG itself
+is off unless set). README.md lists every variable."""
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,12 +23,15 @@ def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# Local development is the default; production sets DEBUG=0 and a SECRET_KEY
-# (`manage.py check --deploy` refuses to pass otherwise).
-DEBUG = env_flag("DEBUG", True)
+# Production is the default: a server that nobody configured must not show tracebacks or sign
+# sessions with a key published in this repository. Development says DEBUG=1 (`make run`,
+# `make test` and the test suite's settings do); without it, a SECRET_KEY is required.
+DEBUG = env_flag("DEBUG", False)
 
-_DEVELOPMENT_SECRET_KEY = "hearth-development-only-secret-key-never-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_SECRET_KEY if DEBUG else "")
+# Published here, so it signs nothing but a laptop's sessions: `check --deploy` refuses it
+# (community/checks.py, hearth.E001).
+HEARTH_DEVELOPMENT_SECRET_KEY = "hearth-development-only-secret-key-never-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", HEARTH_DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
 
@@ -73,12 +78,20 @@ INSTALLED_APPS = [
     # Records each member's sessions at sign-in, so that deleting an account ends them all.
     "allauth.usersessions",
     "taggit",
+    "csp",
     "accounts",
     "forums",
+    "community.apps.CommunityConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "community.middleware.PrivateNoStoreMiddleware",
+    # Before anything reads the body (sessions, CSRF), so that an oversized upload is refused
+    # unread; after the header middleware, so that its 413 page carries the same headers.
+    "community.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +142,9 @@ _options.setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# gunicorn reads its worker count from WEB_CONCURRENCY; read here too, so that `check --deploy`
+# knows whether caches held per process (no REDIS_URL) would be split between workers.
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "1")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -179,9 +195,13 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{HEARTH_SITE_NAME}] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = HEARTH_SITE_NAME
 
+# The console is for a laptop only: in production it would write password-reset links into
+# the logs. Production sends by SMTP unless told otherwise.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -207,6 +227,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 HEARTH_AVATAR_MAX_BYTES = int(os.environ.get("HEARTH_AVATAR_MAX_BYTES", str(5 * 1024 * 1024)))
 HEARTH_AVATAR_SIZE = 256
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A request whose body is larger than this is answered 413 before it is read
+# (community.middleware.RequestBodyLimitMiddleware): an avatar, the form around it and room to
+# spare. The proxy in front should refuse the same size first (README, "Deploying").
+HEARTH_MAX_REQUEST_BYTES = int(
+    os.environ.get("HEARTH_MAX_REQUEST_BYTES", str(HEARTH_AVATAR_MAX_BYTES + 1024 * 1024))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security headers. Production (DEBUG off) runs behind a TLS-terminating proxy.
@@ -214,6 +240,50 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): this site's own scripts, styles, images and forms, and
+# nothing inline. data: images are allowed for the authenticator QR code on the two-factor
+# set-up page (allauth draws it as a data: SVG). To allow another origin, add it to the
+# directive here, or to one view with csp.decorators.csp_update.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page here needs a camera, a microphone,
+# a location or a payment, so none may ask for one, nor any frame inside it. Only names that
+# Chromium knows: it logs an error for any other on every page (interest-cohort is gone,
+# browsing-topics took its place; tests/browser/test_content_security_policy.py checks).
+# clipboard-write stays allowed: the recovery-codes page copies the codes on a click.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
