@@ -33,6 +33,8 @@ PAGES = {
     "profile settings": lambda w: "/settings/profile/",
     "circle settings": lambda w: "/settings/circle/",
     "notification settings": lambda w: "/settings/notifications/",
+    "your data": lambda w: "/settings/data/",
+    "data download": lambda w: "/settings/data/download/",
     "notifications": lambda w: "/notifications/",
     "feed": lambda w: f"/c/{w.community.slug}/feed/",
     "sign-in": lambda w: "/accounts/login/",
