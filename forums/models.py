@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -329,9 +331,11 @@ class Post(models.Model):
 
     @property
     def version(self):
-        """Which text of the post an edit starts from: a save based on another is refused
-        (forums.services.post_edit)."""
-        return self.edited_at.isoformat() if self.edited_at else "original"
+        """Which text of the post an edit starts from (the opening post's title included): a
+        save based on another is refused (forums.services.post_edit)."""
+        title = self.thread.title if self.is_opening else ""
+        digest = hashlib.sha256(f"{title}\x00{self.body}".encode()).hexdigest()
+        return digest[:32]
 
     @property
     def is_deleted(self):

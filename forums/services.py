@@ -2,15 +2,17 @@
 through these functions, each in a transaction, so they all follow the same rules."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery, TextField, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import TaggedItem
 
 from accounts.models import Member
 from accounts.names import display_name_key
@@ -395,6 +397,8 @@ def post_create(*, author, thread, body, visibility, client_token=None):
 @transaction.atomic
 def _post_create(*, author, thread, body, visibility, client_token):
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
+    if thread.deleted_at is not None:  # deleted while the reply was on its way
+        raise ValidationError("This thread was deleted: it takes no new replies.")
     membership = _membership(thread.community_id, author)
     if thread.is_locked and not permissions.can_moderate(author, membership):
         raise ValidationError("This thread is locked: it takes no new replies.")
@@ -436,7 +440,7 @@ def post_edit(*, post, by, body, title=None, based_on=None):
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can edit this post.")
-    if based_on is not None and based_on != post.version:
+    if based_on and based_on != post.version:
         raise StaleEdit(post)
     thread = post.thread
     membership = _membership(thread.community_id, by)
@@ -597,14 +601,18 @@ def category_follow(*, category, member, follow=True):
         CategoryFollow.objects.filter(category=category, member=member).delete()
 
 
+ERASED_TITLE = "A thread whose author left"
+
+
 def post_erase(post):
-    """Removes a post's words for good, keeping the row as a placeholder where its thread
-    still needs it (the opening post of a thread that stays for others' replies): text,
-    search entry and edit history go."""
+    """Removes a post's words for good, keeping the row as a placeholder where others still
+    need it (the opening post of a thread that stays for others' replies, a post a report
+    points at): text, search entry and edit history go, and it is no accepted answer."""
     PostRevision.objects.filter(post=post).delete()
     Post.objects.filter(pk=post.pk).update(
         body="", body_html="", search_vector=None, deleted_at=post.deleted_at or timezone.now()
     )
+    Thread.objects.filter(accepted_answer=post.pk).update(accepted_answer=None)
 
 
 def purge_deleted(*, older_than, batch_size=500, progress=None):
@@ -613,13 +621,22 @@ def purge_deleted(*, older_than, batch_size=500, progress=None):
     thread that stayed for others' replies keeps its row as a placeholder, its text erased
     (post_erase). Returns (threads, posts)."""
     cutoff = timezone.now() - older_than
-    placeholders = Post.objects.filter(
-        deleted_at__lt=cutoff, is_opening=True, thread__deleted_at__isnull=True
+    reported = Report.objects.filter(post=OuterRef("pk"))
+    placeholders = Post.objects.filter(deleted_at__lt=cutoff).filter(
+        Q(is_opening=True, thread__deleted_at__isnull=True) | Exists(reported)
     )
+    # A thread deleted before others' replies kept threads (or by any other road) keeps
+    # them: others' words are never purged with it.
+    others_live = Post.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True).exclude(
+        author=OuterRef("author")
+    )
+    kept = Thread.objects.filter(deleted_at__isnull=False).filter(Exists(others_live))
     counts = []
     for queryset in (
-        Thread.objects.filter(deleted_at__lt=cutoff),
-        Post.objects.filter(deleted_at__lt=cutoff).exclude(pk__in=placeholders.values("pk")),
+        Thread.objects.filter(deleted_at__lt=cutoff).exclude(Exists(others_live)),
+        Post.objects.filter(deleted_at__lt=cutoff)
+        .exclude(pk__in=placeholders.values("pk"))
+        .exclude(thread__in=kept),
     ):
         total, removed = queryset.count(), 0
         while ids := list(queryset.values_list("pk", flat=True)[:batch_size]):
@@ -643,6 +660,8 @@ def member_posts_release(*, member, former, erase):
     removed: a thread others wrote in stays, its opening post a placeholder when erased,
     and a post others reported stays as a placeholder for the report. Their votes go, and
     the counts, places in the lists and community counts they touched are made again."""
+    # Their threads are locked first: a reply on its way waits, and is counted below.
+    list(Thread.objects.select_for_update().filter(author=member).values_list("pk", flat=True))
     voted = list(PostVote.objects.filter(member=member).values_list("post_id", flat=True))
     touched = set(Post.objects.filter(author=member).values_list("thread_id", flat=True))
     touched |= set(Post.objects.filter(pk__in=voted).values_list("thread_id", flat=True))
@@ -658,8 +677,9 @@ def member_posts_release(*, member, former, erase):
     )
 
     def stays(post):
+        """Kept under "Former member": a live community post, when they chose to keep."""
         public = post.visibility == Visibility.PUBLIC and post.thread_id not in own_audience
-        return public and not erase
+        return public and not erase and post.deleted_at is None
 
     others_wrote = Post.objects.filter(thread=OuterRef("pk")).exclude(author=member)
     others_reported = Report.objects.filter(post__thread=OuterRef("pk")).exclude(reporter=member)
@@ -672,11 +692,22 @@ def member_posts_release(*, member, former, erase):
     gone_ids = set(gone.values_list("pk", flat=True))
     Thread.objects.filter(pk__in=gone_ids).delete()  # their own words alone, replies included
     touched -= gone_ids
+    if erase:
+        # What stays of their threads is for others' replies: not their words.
+        erased = Thread.objects.filter(author=member)
+        TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread),
+            object_id__in=erased.values("pk"),
+        ).delete()
+        erased.update(title=ERASED_TITLE, slug=Thread.slug_for(ERASED_TITLE))
     Thread.objects.filter(author=member).update(author=former)
 
     reported = Report.objects.filter(post=OuterRef("pk")).exclude(reporter=member)
     removed, placeholders = [], []
-    for post in Post.objects.filter(author=member).annotate(reported=Exists(reported)).iterator():
+    posts = Post.objects.filter(author=member).only(
+        "pk", "thread_id", "visibility", "is_opening", "deleted_at"
+    )
+    for post in posts.annotate(reported=Exists(reported)).iterator():
         if stays(post):
             continue
         (placeholders if post.is_opening or post.reported else removed).append(post)

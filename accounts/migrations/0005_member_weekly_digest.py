@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_display_name_keys_by_look'),
+        ('accounts', '0004_former_member'),
     ]
 
     operations = [
