@@ -426,11 +426,23 @@ class Notification(models.Model):
     message = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When a worker e-mailed it (or found it was not to be): never twice.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A retried job never tells anyone twice of the same post
+            # (forums.services.ONCE_PER_POST).
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "post"],
+                # Every kind but the moderators' messages, which a member may get many of.
+                condition=models.Q(post__isnull=False) & ~models.Q(kind="moderation"),
+                name="notification_once_per_post",
+            ),
+        ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(

@@ -16,6 +16,7 @@ from taggit.models import TaggedItem
 
 from accounts.models import Member
 from accounts.names import display_name_key
+from community.background import defer
 from forums import permissions, ratelimit
 from forums.choices import NotificationKind, Visibility
 from forums.markdown import render_markdown
@@ -328,22 +329,41 @@ def _thread_create(*, author, category, kind, title, body, visibility, tags, cli
 
 def announce_post(post, mentioned):
     """What a newly visible post sets going: a public reply moves its thread up the lists
-    (only a reply the thread's whole audience can read does), followers of the thread (or,
-    for a new thread, of its category) and mentioned members are notified."""
+    (only a reply the thread's whole audience can read does), at once; followers of the
+    thread (or, for a new thread, of its category) and mentioned members are notified by a
+    worker (forums.tasks.announce_post), once this write commits."""
+    from forums import tasks
+
+    if not post.is_opening and Post.objects.filter(pk=post.pk).bumping().exists():
+        # Never backwards: a reply approved late may be older than the newest one.
+        Thread.objects.filter(pk=post.thread_id, bumped_at__lt=post.created_at).update(
+            bumped_at=post.created_at, bumped_by=post.author_id
+        )
+    defer(
+        tasks.announce_post,
+        post_id=post.pk,
+        mentioned_ids=sorted(member.pk for member in mentioned),
+    )
+
+
+@transaction.atomic
+def post_announce_to_followers(*, post_id, mentioned_ids):
+    """The worker's half of announce_post: the followers and mentioned members who may see
+    the post now are notified, each once however often this runs (Notification's
+    notification_once_per_post)."""
+    post = Post.objects.select_related("thread", "author").filter(pk=post_id).first()
+    if post is None:  # purged, or gone with its author's account, before the worker came
+        return
     thread = post.thread
     if post.is_opening:
         followers = CategoryFollow.objects.filter(category=thread.category_id)
         kind = NotificationKind.NEW_THREAD
     else:
-        if Post.objects.filter(pk=post.pk).bumping().exists():
-            # Never backwards: a reply approved late may be older than the newest one.
-            Thread.objects.filter(pk=thread.pk, bumped_at__lt=post.created_at).update(
-                bumped_at=post.created_at, bumped_by=post.author_id
-            )
         followers = ThreadFollow.objects.filter(thread=thread)
         kind = NotificationKind.REPLY
+    mentioned = list(Member.objects.filter(pk__in=mentioned_ids))
     recipients = Member.objects.filter(pk__in=followers.values("member_id")).exclude(
-        pk__in=[member.pk for member in mentioned]
+        pk__in=mentioned_ids
     )
     notify(kind=kind, recipients=recipients, actor=post.author, post=post)
     notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=post.author, post=post)
@@ -750,10 +770,25 @@ NOTIFICATION_SENTENCES = {
 }
 
 
+# Notifications of these kinds name a post, and a member hears of each post once per kind.
+ONCE_PER_POST = (
+    NotificationKind.REPLY,
+    NotificationKind.NEW_THREAD,
+    NotificationKind.MENTION,
+    NotificationKind.ACCEPTED,
+)
+# Notification e-mails sent by one worker job.
+EMAILS_PER_JOB = 100
+
+
 def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
     """Notifies the recipients who may see the post or thread now (never the actor). Those
-    who asked for it also get an e-mail, sent once the transaction commits, that says who did
-    what and links to it, with none of the post's text."""
+    who asked for it also get an e-mail, sent by a worker once the transaction commits
+    (forums.tasks.send_notification_emails), that says who did what and links to it, with
+    none of the post's text. A post's notification of a kind reaches a member once, however
+    often this runs for it (a retried job)."""
+    from forums import tasks
+
     seen = set()
     chosen = []
     for recipient in recipients:
@@ -769,17 +804,34 @@ def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
             continue
         chosen.append(recipient)
     thread = thread or (post.thread if post is not None else None)
+    once = post is not None and kind in ONCE_PER_POST
     notifications = Notification.objects.bulk_create(
-        Notification(
-            recipient=recipient, kind=kind, actor=actor, thread=thread, post=post, message=message
-        )
-        for recipient in chosen
+        (
+            Notification(
+                recipient=recipient,
+                kind=kind,
+                actor=actor,
+                thread=thread,
+                post=post,
+                message=message,
+            )
+            for recipient in chosen
+        ),
+        ignore_conflicts=once,
     )
-    by_email = [n for n in notifications if kind in n.recipient.email_notifications]
-    if by_email:
-        # After the commit, and robust: a mail server that is down never undoes, or hides,
-        # what was saved (the failure is logged).
-        transaction.on_commit(lambda: _send_notification_emails(by_email), robust=True)
+    wanted = [recipient.pk for recipient in chosen if kind in recipient.email_notifications]
+    if once:  # rows already there from an earlier run have no pk here: ask for them
+        by_email = Notification.objects.filter(
+            post=post, kind=kind, recipient__in=wanted, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    else:
+        by_email = [n.pk for n in notifications if n.recipient_id in wanted]
+    by_email = sorted(by_email)
+    for start in range(0, len(by_email), EMAILS_PER_JOB):
+        defer(
+            tasks.send_notification_emails,
+            notification_ids=by_email[start : start + EMAILS_PER_JOB],
+        )
     return notifications
 
 
@@ -788,26 +840,52 @@ def notification_sentence(notification):
     return NOTIFICATION_SENTENCES[notification.kind].format(actor=actor)
 
 
-def _send_notification_emails(notifications):
+def notification_emails_send(notification_ids):
+    """The worker's e-mails: each notification still due (not e-mailed yet, its recipient
+    still wanting e-mail of its kind, and what it names still theirs to see, checked through
+    the read door now) is sent, and marked sent in the same transaction, one at a time: a
+    job retried after a failure sends only what was not sent. Skips rows another worker
+    holds."""
     base = settings.HEARTH_BASE_URL.rstrip("/")
-    messages = []
-    for notification in notifications:
-        if notification.post_id:
-            link = base + reverse("forums:post", kwargs={"pk": notification.post_id})
-        else:
-            link = base + reverse("forums:notifications")
-        body = render_to_string(
-            "forums/email/notification.txt",
-            {
-                "sentence": notification_sentence(notification),
-                "message": notification.message,
-                "link": link,
-                "settings_link": base + reverse("forums:notification_settings"),
-            },
-        )
-        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification_sentence(notification)}"
-        messages.append(EmailMessage(subject, body, to=[notification.recipient.email]))
-    get_connection().send_messages(messages)
+    connection = get_connection()
+    with connection:
+        for pk in notification_ids:
+            with transaction.atomic():
+                notification = (
+                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("recipient", "actor")
+                    .filter(pk=pk, emailed_at__isnull=True)
+                    .first()
+                )
+                if notification is None:
+                    continue
+                recipient = notification.recipient
+                due = (
+                    recipient.is_active
+                    and notification.kind in recipient.email_notifications
+                    and Notification.objects.visible_to(recipient).filter(pk=pk).exists()
+                )
+                if due:
+                    connection.send_messages([_notification_email(notification, base)])
+                Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+
+
+def _notification_email(notification, base):
+    if notification.post_id:
+        link = base + reverse("forums:post", kwargs={"pk": notification.post_id})
+    else:
+        link = base + reverse("forums:notifications")
+    body = render_to_string(
+        "forums/email/notification.txt",
+        {
+            "sentence": notification_sentence(notification),
+            "message": notification.message,
+            "link": link,
+            "settings_link": base + reverse("forums:notification_settings"),
+        },
+    )
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification_sentence(notification)}"
+    return EmailMessage(subject, body, to=[notification.recipient.email])
 
 
 @transaction.atomic
