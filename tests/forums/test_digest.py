@@ -12,13 +12,14 @@ from forums.digest import digest_send, unsubscribe_token
 from forums.models import Thread
 from forums.moderation.services import post_hide
 from forums.services import post_delete
+from forums.tasks import weekly_digest
 from tests.factories import join, make_community, make_thread
 
 SECRET_WORD = "Marrowglint"
 
 
 @pytest.fixture
-def world(member_factory, site_manager):
+def world(member_factory, site_manager, mailoutbox):
     """A reader who asked for the digest, in one community with threads of every kind."""
     walkers = make_community("Night Walkers")
     reader = member_factory("Reader", weekly_digest=True)
@@ -51,6 +52,7 @@ def world(member_factory, site_manager):
     thread("Waiting for approval", by=member_factory("Newcomer"), community=strict)
     # A community the reader may read but did not join.
     thread("Elsewhere walk", community=make_community("Elsewhere", read_access="open"))
+    mailoutbox.clear()  # the notifications of the set-up
     return {"reader": reader, "author": author, "shown": shown, "community": walkers}
 
 
@@ -215,3 +217,16 @@ def test_the_setting_is_on_the_notification_settings_page(member_client, member)
     member_client.post("/settings/notifications/", {"email": ["reply"]})
     member.refresh_from_db()
     assert member.weekly_digest is False
+
+
+def test_the_weekly_task_sends_one_digest_to_each_member_who_asked(
+    world, member_factory, mailoutbox
+):
+    not_asked = member_factory("Not Asked")
+    gone_quiet = member_factory("Gone Quiet", weekly_digest=True, is_active=False)
+    for member in (not_asked, gone_quiet):
+        join(member, world["community"])
+    now = int(timezone.now().timestamp()) + 1  # the threads above are before it
+    weekly_digest(timestamp=now)
+    weekly_digest(timestamp=now + 60)  # again in the same week, as a retry would
+    assert [message.to for message in mailoutbox] == [[world["reader"].email]]
