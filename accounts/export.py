@@ -88,6 +88,7 @@ def _account(member):
         "open_to_mentoring": member.open_to_mentoring,
         "default_visibility": member.default_visibility,
         "email_notifications": member.email_notifications,
+        "weekly_digest": member.weekly_digest,
         "date_joined": member.date_joined,
         "last_login": member.last_login,
     }

@@ -113,6 +113,17 @@ class Member(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="The kinds of notification also sent by e-mail.",
     )
+    # Database defaults too, so that rows written by hand (generate_data's COPY) get them.
+    weekly_digest = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Once a week, e-mail the titles of new threads in their communities.",
+    )
+    # The ISO week ("2026-W49") of the last digest sent (forums.digest): a second run in
+    # that week sends nothing.
+    digest_sent_for = models.CharField(
+        max_length=10, blank=True, default="", db_default="", editable=False
+    )
 
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the admin site to manage communities."

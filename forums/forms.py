@@ -181,6 +181,12 @@ class NotificationSettingsForm(forms.Form):
         label="Also send me an e-mail for",
         help_text="E-mails say who did what and link to it; they never carry the post itself.",
     )
+    weekly_digest = forms.BooleanField(
+        required=False,
+        label="Once a week, e-mail me the titles of new threads in my communities",
+        help_text="Only threads you may read, never what anyone wrote in them. "
+        "Every digest has a link to stop it.",
+    )
 
 
 class ReportForm(forms.Form):

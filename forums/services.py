@@ -897,7 +897,8 @@ def notifications_mark_read(*, member, notification_ids=None):
 
 
 @transaction.atomic
-def notification_settings_update(*, member, kinds):
+def notification_settings_update(*, member, kinds, weekly_digest):
     member.email_notifications = list(kinds)
-    member.save(update_fields=["email_notifications"])
+    member.weekly_digest = weekly_digest
+    member.save(update_fields=["email_notifications", "weekly_digest"])
     return member

@@ -3,12 +3,14 @@ worker`; `make run` starts one). Each task is idempotent: a retry after a failur
 run twice, never notifies or e-mails anyone twice (forums.services)."""
 
 import functools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import procrastinate
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from procrastinate.contrib.django import app
+
+from community import background
 
 # 4 s, 16 s, 64 s … about 18 hours in all: long enough to outlast a mail server's outage.
 RETRY = procrastinate.RetryStrategy(max_attempts=8, exponential_wait=4)
@@ -69,3 +71,29 @@ async def retry_stalled_jobs(context, timestamp):
     heartbeats; its jobs are handed to another worker."""
     for job in await context.app.job_manager.get_stalled_jobs():
         await context.app.job_manager.retry_job(job)
+
+
+@app.periodic(cron="0 7 * * 1", periodic_id="weekly_digest")  # Mondays, 07:00 UTC
+@app.task(queue="maintenance", queueing_lock="weekly_digest", retry=RETRY)
+@in_worker
+def weekly_digest(timestamp):
+    """Queues one digest job per member who asked for it, for the week that ends at the
+    scheduled time, so that a late or retried run covers the same week. In one
+    transaction: a failure queues none and its retry queues them all; members already sent
+    this week's digest are left out, and forums.digest.digest_send refuses a second one
+    anyway."""
+    from forums import digest
+
+    until = datetime.fromtimestamp(timestamp, UTC)
+    with transaction.atomic():
+        for member_id in digest.digest_recipients(week=digest.digest_week(until)).iterator():
+            background.defer(send_weekly_digest, member_id=member_id, until=until.isoformat())
+
+
+@app.task(queue="email", retry=RETRY)
+@in_worker
+def send_weekly_digest(member_id, until):
+    """One member's weekly digest, built from what they may read when the job runs."""
+    from forums import digest
+
+    digest.digest_send(member_id=member_id, until=datetime.fromisoformat(until))

@@ -35,4 +35,5 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("settings/notifications/", views.notification_settings, name="notification_settings"),
+    path("digest/unsubscribe/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
 ]

@@ -9,11 +9,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
 from community.redirects import redirect_back
-from forums import permissions, services
+from forums import digest, permissions, services
 from forums.forms import (
     NotificationSettingsForm,
     PostEditForm,
@@ -584,10 +585,38 @@ def notification_open(request, pk):
 @login_required
 def notification_settings(request):
     form = NotificationSettingsForm(
-        request.POST or None, initial={"email": request.user.email_notifications}
+        request.POST or None,
+        initial={
+            "email": request.user.email_notifications,
+            "weekly_digest": request.user.weekly_digest,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        services.notification_settings_update(member=request.user, kinds=form.cleaned_data["email"])
+        services.notification_settings_update(
+            member=request.user,
+            kinds=form.cleaned_data["email"],
+            weekly_digest=form.cleaned_data["weekly_digest"],
+        )
         messages.success(request, "Your e-mail choices are saved.")
         return redirect(reverse("forums:notification_settings"))
     return render(request, "forums/notification_settings.html", {"form": form})
+
+
+# Exempt from CSRF on purpose: a mail client's one-click unsubscribe (RFC 8058) POSTs here
+# with neither a session nor a CSRF token. That is safe because the only thing this view can
+# do is turn one member's digest off, and only for whoever holds the unguessable signed token
+# from that member's own e-mail: a forged request can achieve nothing its sender could not
+# do with the link itself. A GET only asks, since mail scanners follow links.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def digest_unsubscribe(request, token):
+    member = digest.member_for_unsubscribe_token(token)
+    if member is None:
+        raise Http404
+    if request.method == "POST":
+        digest.digest_unsubscribe(member=member)
+    return render(
+        request,
+        "forums/digest_unsubscribe.html",
+        {"unsubscribed": request.method == "POST"},
+    )

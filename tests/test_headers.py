@@ -4,6 +4,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from forums.digest import unsubscribe_token
 from tests.accounts.test_avatars import jpeg_with_gps
 from tests.factories import enrol_totp, join, make_community, make_reply, make_thread
 
@@ -36,6 +37,7 @@ PAGES = {
     "your data": lambda w: "/settings/data/",
     "data download": lambda w: "/settings/data/download/",
     "notifications": lambda w: "/notifications/",
+    "digest unsubscribe": lambda w: f"/digest/unsubscribe/{unsubscribe_token(w.member)}/",
     "feed": lambda w: f"/c/{w.community.slug}/feed/",
     "sign-in": lambda w: "/accounts/login/",
     "e-mail settings": lambda w: "/accounts/email/",
@@ -115,6 +117,16 @@ def test_a_refused_upload_carries_the_headers(client, world, settings):
 
 def test_a_sign_in_post_carries_the_headers(client, world):
     response = client.post("/accounts/login/", {"login": "nobody@example.org", "password": "x"})
+    assert_private_and_locked_down(response)
+
+
+def test_a_one_click_unsubscribe_carries_the_headers(client, world):
+    response = client.post(
+        f"/digest/unsubscribe/{unsubscribe_token(world.member)}/",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
     assert_private_and_locked_down(response)
 
 

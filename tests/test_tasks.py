@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from forums import tasks
 from forums.models import Notification, Post
+from forums.services import post_change_visibility
 from tests.factories import join, make_community, make_member, make_reply, make_thread
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,3 +197,47 @@ def test_a_real_worker_process_notifies_and_emails(conversation, tmp_path, setti
         worker.terminate()
         output = worker.communicate(timeout=15)[0]
     assert worker.returncode in (0, -15), output
+
+
+@pytest.fixture
+def digest_reader(queued):
+    """A member who asked for the weekly digest, in a community with two new threads."""
+    community = make_community("Night Walkers")
+    reader = make_member("Reader", weekly_digest=True)
+    join(reader, community)
+    author = make_member("Lantern Moth")
+    kept = make_thread(author, community, title="Lantern routes")
+    narrowed = make_thread(author, community, title="Second thoughts")
+    work()  # what the set-up queued (the threads' announcements)
+    mail.outbox = []
+    return reader, author, kept, narrowed
+
+
+def test_the_digest_holds_what_the_reader_may_read_when_it_is_sent(digest_reader):
+    reader, author, _, narrowed = digest_reader
+    until = datetime.now(UTC).isoformat()
+    tasks.send_weekly_digest.defer(member_id=reader.pk, until=until)
+    # After the job was queued, the author makes the thread theirs alone.
+    post_change_visibility(post=narrowed.posts.get(), by=author, visibility="private")
+    work()
+
+    (message,) = mail.outbox
+    assert message.to == [reader.email]
+    assert "Lantern routes" in message.body
+    assert "Second thoughts" not in message.body + message.subject
+    assert "1 new thread in" in message.subject
+
+
+def test_the_weekly_task_sends_one_digest_however_often_it_runs(digest_reader):
+    reader, *_ = digest_reader
+    timestamp = int(time.time()) + 1  # the threads above are before it
+    tasks.weekly_digest.defer(timestamp=timestamp)
+    work()
+    # Run again in the same week (as a retry would), and a send job queued twice.
+    tasks.weekly_digest.defer(timestamp=timestamp + 60)
+    until = datetime.fromtimestamp(timestamp, UTC).isoformat()
+    tasks.send_weekly_digest.defer(member_id=reader.pk, until=until)
+    work()
+
+    assert [message.to for message in mail.outbox] == [[reader.email]]
+    assert not ProcrastinateJob.objects.filter(status__in=["todo", "failed"]).exists()
