@@ -140,9 +140,10 @@ _options["options"] = " ".join(filter(None, [_options.get("options"), "-c jit=of
 # page instead. `?connect_timeout=N` in DATABASE_URL chooses another.
 _options.setdefault("connect_timeout", 5)
 # Behind a pooler in transaction mode (PgBouncer's `pool_mode = transaction`) a server-side
-# cursor opened outside a transaction may be fetched from on another server connection:
-# Django's documented remedy is to turn them off, and `.iterator()` then reads each query's
-# rows whole (README, "Growing past one machine").
+# cursor opened outside a transaction may be fetched from on another server connection.
+# Hearth's own iterators on the request path run inside one, which Django documents as safe;
+# this switch is the other remedy, after which `.iterator()` reads each query's rows whole
+# (README, "Growing past one machine").
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_flag(
     "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
 )

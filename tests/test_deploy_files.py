@@ -52,7 +52,8 @@ def test_app_servers_pool_through_pgbouncer_and_workers_connect_directly():
     for name in ["web1", "web2"]:
         web = environment_of(services[name])
         assert "@pgbouncer:6432/" in web["DATABASE_URL"]
-        assert web["DATABASE_DISABLE_SERVER_SIDE_CURSORS"] == "1"
+        # Said on purpose: every .iterator() of a request runs inside a transaction.
+        assert web["DATABASE_DISABLE_SERVER_SIDE_CURSORS"] == "0"
         assert web["REDIS_URL"].startswith("redis://redis:")
     for name in ["worker1", "worker2", "migrate"]:
         # LISTEN/NOTIFY (and migrations' DDL) do not go through transaction pooling.
