@@ -10,12 +10,15 @@ WITH_DATABASE = url="$$($(PY) -m community.devdb)" || exit 1; export DATABASE_UR
 
 .PHONY: run test bench backup restore lint format install demo clean-db
 
-# DEBUG is off unless set: development says so.
+# DEBUG is off unless set: development says so. A Procrastinate worker runs beside the
+# server (notifications, e-mail, the daily retention job) and stops with it.
 run: $(STAMP)
 	@$(WITH_DATABASE) export DEBUG=1; \
 	  $(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py demo_data && \
-	  echo "Hearth is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)" && \
+	  { $(PY) manage.py procrastinate worker & worker=$$!; } && \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM && \
+	  echo "Hearth is at http://$(HOST):$(PORT)/ (Ctrl-C stops it and its worker)" && \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)

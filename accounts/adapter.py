@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
 from accounts.services import assign_display_name
+from community.background import defer
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,3 +21,27 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             memberships_for_verified_email(member=email_address.user, email=email_address.email)
         return confirmed
+
+    def send_mail(self, template_prefix, email, context):
+        """Renders the e-mail here, where its links are made, and leaves the sending to a
+        worker (accounts.tasks.send_account_email)."""
+        from accounts.tasks import send_account_email
+
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (
+                content
+                for content, kind in getattr(message, "alternatives", [])
+                if kind == "text/html"
+            ),
+            None,
+        )
+        defer(
+            send_account_email,
+            subject=message.subject,
+            body=message.body,
+            from_email=message.from_email,
+            to=list(message.to),
+            html=html,
+            headers=dict(message.extra_headers),
+        )

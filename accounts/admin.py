@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models.functions import Lower
 
-from accounts.models import FORMER_MEMBER_HANDLE, Member
+from accounts.models import Member
 from accounts.services import assign_display_name, member_delete, validate_new_display_name
 
 
@@ -113,11 +113,25 @@ class MemberAdmin(UserAdmin):
             return False
         return permissions.is_site_manager(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_former:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """What the confirmation page lists: each account, and how many rows of each kind go
+        with it, never whose circles they were in or who blocked whom."""
+        _, counts, _, _ = super().get_deleted_objects(objs, request)
+        accounts = [
+            f"{member}: their account (their posts stay, as “Former member”)" for member in objs
+        ]
+        return accounts, counts, set(), []
+
     def delete_model(self, request, obj):
         member_delete(member=obj, erase_posts=False)
 
     def delete_queryset(self, request, queryset):
-        for member in queryset.exclude(handle=FORMER_MEMBER_HANDLE):
+        for member in queryset.exclude(is_former=True):
             member_delete(member=member, erase_posts=False)
 
     def save_model(self, request, obj, form, change):

@@ -6,6 +6,7 @@ in others' threads point at their own permalink, never at the thread's title."""
 
 import base64
 import json
+import logging
 from itertools import islice
 
 from allauth.account.models import EmailAddress
@@ -29,6 +30,8 @@ from forums.models import (
     Thread,
     ThreadFollow,
 )
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "hearth-member-archive/1"
 # Rows read from PostgreSQL at a time: memory stays bounded whatever a member wrote.
@@ -70,8 +73,11 @@ def archive_chunks(member):
 def _account(member):
     avatar = None
     if member.avatar:
-        with member.avatar.open("rb") as image:
-            avatar = "data:image/webp;base64," + base64.b64encode(image.read()).decode()
+        try:
+            with member.avatar.open("rb") as image:
+                avatar = "data:image/webp;base64," + base64.b64encode(image.read()).decode()
+        except OSError:  # the file went missing from storage: the archive says so
+            logger.warning("Avatar file %s of member %s is missing", member.avatar, member.pk)
     return {
         "email": member.email,
         "display_name": member.display_name,
@@ -213,7 +219,9 @@ def _sections(member):
                 "created_at": notification.created_at,
                 "read_at": notification.read_at,
             }
-            for notification in Notification.objects.filter(recipient=member)
+            # Through the read door: a notification of a post they may no longer see names
+            # nobody and points nowhere.
+            for notification in Notification.objects.visible_to(member)
             .select_related("actor")
             .only(
                 "kind",

@@ -28,6 +28,22 @@ FORMER_MEMBER_HANDLE = "former-member"
 FORMER_MEMBER_NAME = "Former member"
 
 
+def former_member_fields(handle_taken):
+    """The placeholder's row. Its name key and address are ones no sign-up can produce (a
+    key holds only letters and digits; an address is required), so it never clashes with a
+    member's, and it takes another handle where a member already has its own."""
+    return {
+        "is_former": True,
+        "email": "",
+        "display_name": FORMER_MEMBER_NAME,
+        "display_name_key": "~former-member",
+        "handle": FORMER_MEMBER_HANDLE + ("-placeholder" if handle_taken.exists() else ""),
+        "is_active": False,
+        "password": "!",  # unusable: no password hashes to it
+        "email_notifications": [],
+    }
+
+
 class MemberManager(BaseUserManager):
     """`create_user` and `create_superuser` for Django's own tools (createsuperuser, tests);
     the site signs members up through allauth and accounts.services."""
@@ -48,19 +64,11 @@ class MemberManager(BaseUserManager):
 
     def former_member(self):
         """The one placeholder that what departed members left behind is attributed to:
-        "Former member", a row that is nobody (it cannot sign in, has no address anyone
-        reads, no circle, no profile page). Made on first use."""
-        member, _ = self.get_or_create(
-            handle=FORMER_MEMBER_HANDLE,
-            defaults={
-                "email": "former-member@hearth.invalid",
-                "display_name": FORMER_MEMBER_NAME,
-                "display_name_key": names.display_name_key(FORMER_MEMBER_NAME),
-                "is_active": False,
-                "password": "!",  # unusable: no password hashes to it
-                "email_notifications": [],
-            },
-        )
+        "Former member", a row that is nobody (it cannot sign in, has no address, no circle,
+        no profile page). Made on first use, found by what it is (`is_former`), never by a
+        name or handle a member could hold."""
+        fields = former_member_fields(self.filter(handle=FORMER_MEMBER_HANDLE))
+        member, _ = self.get_or_create(is_former=fields.pop("is_former"), defaults=fields)
         return member
 
     def create_superuser(self, email, password=None, display_name="", **fields):
@@ -110,6 +118,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can sign in to the admin site to manage communities."
     )
     is_active = models.BooleanField(default=True)
+    # The placeholder departed members' words are attributed to (MemberManager.former_member).
+    is_former = models.BooleanField(default=False, db_default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = MemberManager()
@@ -123,6 +133,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
         ordering = [Lower("display_name")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="member_email_unique_ignoring_case"),
+            models.UniqueConstraint(
+                fields=["is_former"], condition=models.Q(is_former=True), name="one_former_member"
+            ),
         ]
         indexes = [
             models.Index(fields=["date_joined"]),
@@ -134,11 +147,6 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     def get_absolute_url(self):
         return reverse("accounts:profile", kwargs={"handle": self.handle})
-
-    @property
-    def is_former(self):
-        """The placeholder for departed members (MemberManager.former_member)."""
-        return self.handle == FORMER_MEMBER_HANDLE
 
     def get_short_name(self):
         return self.display_name

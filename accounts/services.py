@@ -8,7 +8,8 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.utils.text import slugify
 from unidecode import unidecode
 
@@ -188,20 +189,39 @@ def member_delete(*, member, erase_posts):
     votes and sessions go at once; what they wrote goes or stays attributed to "Former
     member" as they chose (forums.services.member_posts_release), and what stays links to
     nobody. Other members' threads, replies and reports are never deleted with them."""
+    from forums.models import Membership
     from forums.services import member_posts_release
 
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.is_former:
         raise ValidationError("The placeholder for former members is nobody's account.")
+    owned = Membership.objects.filter(
+        member=member, role=Membership.Role.OWNER, state=Membership.State.ACTIVE
+    ).select_related("community")
+    for membership in owned:
+        others = Membership.objects.filter(
+            community=membership.community,
+            role=Membership.Role.OWNER,
+            state=Membership.State.ACTIVE,
+        ).exclude(member=member)
+        if not others.exists():
+            raise ValidationError(
+                f"You are the only owner of {membership.community.name}: ask a community "
+                "manager to make someone else an owner first, so that it is not left without one."
+            )
     former = Member.objects.former_member()
     member_posts_release(member=member, former=former, erase=erase_posts)
     _end_sessions(member)
     avatar = member.avatar.name if member.avatar else ""
     storage = member.avatar.storage
-    # The admin's own log names the member as they were: it names "Former member" now.
+    # The admin's own log names the member as they were (their account, their memberships,
+    # circles and blocks): it names "Former member" now.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)
     ).update(object_repr=FORMER_MEMBER_NAME)
+    LogEntry.objects.filter(object_repr__contains=member.display_name).update(
+        object_repr=Replace("object_repr", Value(member.display_name), Value(FORMER_MEMBER_NAME))
+    )
     _forget_readers(member)
     member.delete()
     if avatar:

@@ -135,10 +135,18 @@ def your_data(request):
     """Download your data; delete your account."""
     form = AccountDeleteForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
-        member_delete(member=request.user, erase_posts=form.erase_posts)
-        logout(request)
-        messages.success(request, "Your account is deleted. Thank you for being here.")
-        return redirect("home")
+        try:
+            member_delete(member=request.user, erase_posts=form.erase_posts)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            messages.success(
+                request,
+                "Your account is deleted. Thank you for being here.",
+                extra_tags="account-deleted",
+            )
+            return redirect("home")
     return render(request, "accounts/your_data.html", {"form": form})
 
 

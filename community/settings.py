@@ -59,6 +59,12 @@ HEARTH_NEW_MEMBER_POSTS = int(os.environ.get("HEARTH_NEW_MEMBER_POSTS", "3"))
 HEARTH_NEW_MEMBER_MAX_LINKS = int(os.environ.get("HEARTH_NEW_MEMBER_MAX_LINKS", "2"))
 # Deleted threads and posts are kept this long, then `manage.py purge_deleted` removes them.
 HEARTH_RETENTION_DAYS = int(os.environ.get("HEARTH_RETENTION_DAYS", "30"))
+# Background work (community/background.py): queued for Procrastinate's workers, or, when
+# set (the test suite), run at once in the process that defers it.
+HEARTH_TASKS_EAGER = env_flag("HEARTH_TASKS_EAGER", False)
+# Workers keep no job that succeeded (its arguments may carry an e-mail's text); failed ones
+# stay, for the admin's Procrastinate pages.
+PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
 HEARTH_THREADS_PER_PAGE = 25
 HEARTH_POSTS_PER_PAGE = 30
 
@@ -77,6 +83,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # Records each member's sessions at sign-in, so that deleting an account ends them all.
     "allauth.usersessions",
+    "procrastinate.contrib.django",
     "taggit",
     "csp",
     "accounts",
@@ -307,4 +314,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Procrastinate tells of every task it registers on every start: its warnings and
+    # failures are what an operator needs (PROCRASTINATE_LOG_LEVEL=INFO shows every job).
+    "loggers": {"procrastinate": {"level": os.environ.get("PROCRASTINATE_LOG_LEVEL", "WARNING")}},
 }

@@ -116,7 +116,8 @@ class PostEditForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, required=False)
     body = BodyField()
     # The text the edit started from (Post.version): a save over a newer one is refused.
-    version = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    # (Forms opened before it existed send none: they are saved as they were.)
+    version = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
     def __init__(self, *args, post, **kwargs):
         kwargs.setdefault(

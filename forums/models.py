@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -329,9 +331,11 @@ class Post(models.Model):
 
     @property
     def version(self):
-        """Which text of the post an edit starts from: a save based on another is refused
-        (forums.services.post_edit)."""
-        return self.edited_at.isoformat() if self.edited_at else "original"
+        """Which text of the post an edit starts from (the opening post's title included): a
+        save based on another is refused (forums.services.post_edit)."""
+        title = self.thread.title if self.is_opening else ""
+        digest = hashlib.sha256(f"{title}\x00{self.body}".encode()).hexdigest()
+        return digest[:32]
 
     @property
     def is_deleted(self):
@@ -422,11 +426,23 @@ class Notification(models.Model):
     message = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When a worker e-mailed it (or found it was not to be): never twice.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A retried job never tells anyone twice of the same post
+            # (forums.services.ONCE_PER_POST).
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "post"],
+                # Every kind but the moderators' messages, which a member may get many of.
+                condition=models.Q(post__isnull=False) & ~models.Q(kind="moderation"),
+                name="notification_once_per_post",
+            ),
+        ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(

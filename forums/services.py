@@ -2,18 +2,21 @@
 through these functions, each in a transaction, so they all follow the same rules."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery, TextField, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import TaggedItem
 
 from accounts.models import Member
 from accounts.names import display_name_key
+from community.background import defer
 from forums import permissions, ratelimit
 from forums.choices import NotificationKind, Visibility
 from forums.markdown import render_markdown
@@ -326,22 +329,41 @@ def _thread_create(*, author, category, kind, title, body, visibility, tags, cli
 
 def announce_post(post, mentioned):
     """What a newly visible post sets going: a public reply moves its thread up the lists
-    (only a reply the thread's whole audience can read does), followers of the thread (or,
-    for a new thread, of its category) and mentioned members are notified."""
+    (only a reply the thread's whole audience can read does), at once; followers of the
+    thread (or, for a new thread, of its category) and mentioned members are notified by a
+    worker (forums.tasks.announce_post), once this write commits."""
+    from forums import tasks
+
+    if not post.is_opening and Post.objects.filter(pk=post.pk).bumping().exists():
+        # Never backwards: a reply approved late may be older than the newest one.
+        Thread.objects.filter(pk=post.thread_id, bumped_at__lt=post.created_at).update(
+            bumped_at=post.created_at, bumped_by=post.author_id
+        )
+    defer(
+        tasks.announce_post,
+        post_id=post.pk,
+        mentioned_ids=sorted(member.pk for member in mentioned),
+    )
+
+
+@transaction.atomic
+def post_announce_to_followers(*, post_id, mentioned_ids):
+    """The worker's half of announce_post: the followers and mentioned members who may see
+    the post now are notified, each once however often this runs (Notification's
+    notification_once_per_post)."""
+    post = Post.objects.select_related("thread", "author").filter(pk=post_id).first()
+    if post is None:  # purged, or gone with its author's account, before the worker came
+        return
     thread = post.thread
     if post.is_opening:
         followers = CategoryFollow.objects.filter(category=thread.category_id)
         kind = NotificationKind.NEW_THREAD
     else:
-        if Post.objects.filter(pk=post.pk).bumping().exists():
-            # Never backwards: a reply approved late may be older than the newest one.
-            Thread.objects.filter(pk=thread.pk, bumped_at__lt=post.created_at).update(
-                bumped_at=post.created_at, bumped_by=post.author_id
-            )
         followers = ThreadFollow.objects.filter(thread=thread)
         kind = NotificationKind.REPLY
+    mentioned = list(Member.objects.filter(pk__in=mentioned_ids))
     recipients = Member.objects.filter(pk__in=followers.values("member_id")).exclude(
-        pk__in=[member.pk for member in mentioned]
+        pk__in=mentioned_ids
     )
     notify(kind=kind, recipients=recipients, actor=post.author, post=post)
     notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=post.author, post=post)
@@ -395,6 +417,8 @@ def post_create(*, author, thread, body, visibility, client_token=None):
 @transaction.atomic
 def _post_create(*, author, thread, body, visibility, client_token):
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
+    if thread.deleted_at is not None:  # deleted while the reply was on its way
+        raise ValidationError("This thread was deleted: it takes no new replies.")
     membership = _membership(thread.community_id, author)
     if thread.is_locked and not permissions.can_moderate(author, membership):
         raise ValidationError("This thread is locked: it takes no new replies.")
@@ -436,7 +460,7 @@ def post_edit(*, post, by, body, title=None, based_on=None):
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can edit this post.")
-    if based_on is not None and based_on != post.version:
+    if based_on and based_on != post.version:
         raise StaleEdit(post)
     thread = post.thread
     membership = _membership(thread.community_id, by)
@@ -597,14 +621,18 @@ def category_follow(*, category, member, follow=True):
         CategoryFollow.objects.filter(category=category, member=member).delete()
 
 
+ERASED_TITLE = "A thread whose author left"
+
+
 def post_erase(post):
-    """Removes a post's words for good, keeping the row as a placeholder where its thread
-    still needs it (the opening post of a thread that stays for others' replies): text,
-    search entry and edit history go."""
+    """Removes a post's words for good, keeping the row as a placeholder where others still
+    need it (the opening post of a thread that stays for others' replies, a post a report
+    points at): text, search entry and edit history go, and it is no accepted answer."""
     PostRevision.objects.filter(post=post).delete()
     Post.objects.filter(pk=post.pk).update(
         body="", body_html="", search_vector=None, deleted_at=post.deleted_at or timezone.now()
     )
+    Thread.objects.filter(accepted_answer=post.pk).update(accepted_answer=None)
 
 
 def purge_deleted(*, older_than, batch_size=500, progress=None):
@@ -613,13 +641,22 @@ def purge_deleted(*, older_than, batch_size=500, progress=None):
     thread that stayed for others' replies keeps its row as a placeholder, its text erased
     (post_erase). Returns (threads, posts)."""
     cutoff = timezone.now() - older_than
-    placeholders = Post.objects.filter(
-        deleted_at__lt=cutoff, is_opening=True, thread__deleted_at__isnull=True
+    reported = Report.objects.filter(post=OuterRef("pk"))
+    placeholders = Post.objects.filter(deleted_at__lt=cutoff).filter(
+        Q(is_opening=True, thread__deleted_at__isnull=True) | Exists(reported)
     )
+    # A thread deleted before others' replies kept threads (or by any other road) keeps
+    # them: others' words are never purged with it.
+    others_live = Post.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=True).exclude(
+        author=OuterRef("author")
+    )
+    kept = Thread.objects.filter(deleted_at__isnull=False).filter(Exists(others_live))
     counts = []
     for queryset in (
-        Thread.objects.filter(deleted_at__lt=cutoff),
-        Post.objects.filter(deleted_at__lt=cutoff).exclude(pk__in=placeholders.values("pk")),
+        Thread.objects.filter(deleted_at__lt=cutoff).exclude(Exists(others_live)),
+        Post.objects.filter(deleted_at__lt=cutoff)
+        .exclude(pk__in=placeholders.values("pk"))
+        .exclude(thread__in=kept),
     ):
         total, removed = queryset.count(), 0
         while ids := list(queryset.values_list("pk", flat=True)[:batch_size]):
@@ -643,6 +680,8 @@ def member_posts_release(*, member, former, erase):
     removed: a thread others wrote in stays, its opening post a placeholder when erased,
     and a post others reported stays as a placeholder for the report. Their votes go, and
     the counts, places in the lists and community counts they touched are made again."""
+    # Their threads are locked first: a reply on its way waits, and is counted below.
+    list(Thread.objects.select_for_update().filter(author=member).values_list("pk", flat=True))
     voted = list(PostVote.objects.filter(member=member).values_list("post_id", flat=True))
     touched = set(Post.objects.filter(author=member).values_list("thread_id", flat=True))
     touched |= set(Post.objects.filter(pk__in=voted).values_list("thread_id", flat=True))
@@ -658,8 +697,9 @@ def member_posts_release(*, member, former, erase):
     )
 
     def stays(post):
+        """Kept under "Former member": a live community post, when they chose to keep."""
         public = post.visibility == Visibility.PUBLIC and post.thread_id not in own_audience
-        return public and not erase
+        return public and not erase and post.deleted_at is None
 
     others_wrote = Post.objects.filter(thread=OuterRef("pk")).exclude(author=member)
     others_reported = Report.objects.filter(post__thread=OuterRef("pk")).exclude(reporter=member)
@@ -672,11 +712,22 @@ def member_posts_release(*, member, former, erase):
     gone_ids = set(gone.values_list("pk", flat=True))
     Thread.objects.filter(pk__in=gone_ids).delete()  # their own words alone, replies included
     touched -= gone_ids
+    if erase:
+        # What stays of their threads is for others' replies: not their words.
+        erased = Thread.objects.filter(author=member)
+        TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread),
+            object_id__in=erased.values("pk"),
+        ).delete()
+        erased.update(title=ERASED_TITLE, slug=Thread.slug_for(ERASED_TITLE))
     Thread.objects.filter(author=member).update(author=former)
 
     reported = Report.objects.filter(post=OuterRef("pk")).exclude(reporter=member)
     removed, placeholders = [], []
-    for post in Post.objects.filter(author=member).annotate(reported=Exists(reported)).iterator():
+    posts = Post.objects.filter(author=member).only(
+        "pk", "thread_id", "visibility", "is_opening", "deleted_at"
+    )
+    for post in posts.annotate(reported=Exists(reported)).iterator():
         if stays(post):
             continue
         (placeholders if post.is_opening or post.reported else removed).append(post)
@@ -719,10 +770,25 @@ NOTIFICATION_SENTENCES = {
 }
 
 
+# Notifications of these kinds name a post, and a member hears of each post once per kind.
+ONCE_PER_POST = (
+    NotificationKind.REPLY,
+    NotificationKind.NEW_THREAD,
+    NotificationKind.MENTION,
+    NotificationKind.ACCEPTED,
+)
+# Notification e-mails sent by one worker job.
+EMAILS_PER_JOB = 100
+
+
 def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
     """Notifies the recipients who may see the post or thread now (never the actor). Those
-    who asked for it also get an e-mail, sent once the transaction commits, that says who did
-    what and links to it, with none of the post's text."""
+    who asked for it also get an e-mail, sent by a worker once the transaction commits
+    (forums.tasks.send_notification_emails), that says who did what and links to it, with
+    none of the post's text. A post's notification of a kind reaches a member once, however
+    often this runs for it (a retried job)."""
+    from forums import tasks
+
     seen = set()
     chosen = []
     for recipient in recipients:
@@ -738,17 +804,34 @@ def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
             continue
         chosen.append(recipient)
     thread = thread or (post.thread if post is not None else None)
+    once = post is not None and kind in ONCE_PER_POST
     notifications = Notification.objects.bulk_create(
-        Notification(
-            recipient=recipient, kind=kind, actor=actor, thread=thread, post=post, message=message
-        )
-        for recipient in chosen
+        (
+            Notification(
+                recipient=recipient,
+                kind=kind,
+                actor=actor,
+                thread=thread,
+                post=post,
+                message=message,
+            )
+            for recipient in chosen
+        ),
+        ignore_conflicts=once,
     )
-    by_email = [n for n in notifications if kind in n.recipient.email_notifications]
-    if by_email:
-        # After the commit, and robust: a mail server that is down never undoes, or hides,
-        # what was saved (the failure is logged).
-        transaction.on_commit(lambda: _send_notification_emails(by_email), robust=True)
+    wanted = [recipient.pk for recipient in chosen if kind in recipient.email_notifications]
+    if once:  # rows already there from an earlier run have no pk here: ask for them
+        by_email = Notification.objects.filter(
+            post=post, kind=kind, recipient__in=wanted, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    else:
+        by_email = [n.pk for n in notifications if n.recipient_id in wanted]
+    by_email = sorted(by_email)
+    for start in range(0, len(by_email), EMAILS_PER_JOB):
+        defer(
+            tasks.send_notification_emails,
+            notification_ids=by_email[start : start + EMAILS_PER_JOB],
+        )
     return notifications
 
 
@@ -757,26 +840,52 @@ def notification_sentence(notification):
     return NOTIFICATION_SENTENCES[notification.kind].format(actor=actor)
 
 
-def _send_notification_emails(notifications):
+def notification_emails_send(notification_ids):
+    """The worker's e-mails: each notification still due (not e-mailed yet, its recipient
+    still wanting e-mail of its kind, and what it names still theirs to see, checked through
+    the read door now) is sent, and marked sent in the same transaction, one at a time: a
+    job retried after a failure sends only what was not sent. Skips rows another worker
+    holds."""
     base = settings.HEARTH_BASE_URL.rstrip("/")
-    messages = []
-    for notification in notifications:
-        if notification.post_id:
-            link = base + reverse("forums:post", kwargs={"pk": notification.post_id})
-        else:
-            link = base + reverse("forums:notifications")
-        body = render_to_string(
-            "forums/email/notification.txt",
-            {
-                "sentence": notification_sentence(notification),
-                "message": notification.message,
-                "link": link,
-                "settings_link": base + reverse("forums:notification_settings"),
-            },
-        )
-        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification_sentence(notification)}"
-        messages.append(EmailMessage(subject, body, to=[notification.recipient.email]))
-    get_connection().send_messages(messages)
+    connection = get_connection()
+    with connection:
+        for pk in notification_ids:
+            with transaction.atomic():
+                notification = (
+                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("recipient", "actor")
+                    .filter(pk=pk, emailed_at__isnull=True)
+                    .first()
+                )
+                if notification is None:
+                    continue
+                recipient = notification.recipient
+                due = (
+                    recipient.is_active
+                    and notification.kind in recipient.email_notifications
+                    and Notification.objects.visible_to(recipient).filter(pk=pk).exists()
+                )
+                if due:
+                    connection.send_messages([_notification_email(notification, base)])
+                Notification.objects.filter(pk=pk).update(emailed_at=timezone.now())
+
+
+def _notification_email(notification, base):
+    if notification.post_id:
+        link = base + reverse("forums:post", kwargs={"pk": notification.post_id})
+    else:
+        link = base + reverse("forums:notifications")
+    body = render_to_string(
+        "forums/email/notification.txt",
+        {
+            "sentence": notification_sentence(notification),
+            "message": notification.message,
+            "link": link,
+            "settings_link": base + reverse("forums:notification_settings"),
+        },
+    )
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification_sentence(notification)}"
+    return EmailMessage(subject, body, to=[notification.recipient.email])
 
 
 @transaction.atomic

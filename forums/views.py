@@ -479,8 +479,7 @@ def post_delete(request, pk):
         if post.thread.deleted_at:
             return redirect(post.thread.category)
         return redirect(post.thread)
-    keeps_thread = post.is_opening and services.others_replied(post.thread, post.author_id)
-    return render(request, "forums/post_delete.html", {"post": post, "keeps_thread": keeps_thread})
+    return render(request, "forums/post_delete.html", {"post": post})
 
 
 @login_required

@@ -5,5 +5,8 @@ does. Production settings are tested in subprocesses of their own (tests/test_de
 import os
 
 os.environ.setdefault("DEBUG", "1")
+# Background tasks run at once, in the test's own transaction (community/background.py);
+# tests/test_tasks.py runs the real queue and a real worker.
+os.environ.setdefault("HEARTH_TASKS_EAGER", "1")
 
 from community.settings import *  # noqa: E402, F403

@@ -333,6 +333,15 @@ def thread_move(*, thread, category, by, reason=""):
 # ------------------------------------------------------------------------------------ members
 
 
+def _require_someone(member):
+    """Warnings, suspensions and bans are for a person: "Former member" is nobody."""
+    if member.is_former:
+        raise ValidationError(
+            "The author has left and deleted their account: there is nobody to act on. "
+            "Hide the post instead."
+        )
+
+
 def _membership_for(member, community):
     """The member's membership, locked. Acting on it never makes someone a member."""
     membership = (
@@ -346,6 +355,7 @@ def _membership_for(member, community):
 @transaction.atomic
 def member_warn(*, member, community, by, reason):
     _require_moderator(by, community)
+    _require_someone(member)
     _tell(member, f"A warning from the moderators of {community.name}: {reason}")
     _log(moderator=by, kind=Kind.WARN, community=community, member=member, reason=reason)
 
@@ -354,6 +364,7 @@ def member_warn(*, member, community, by, reason):
 def member_suspend(*, member, community, by, until, reason):
     """The member reads but does not post in the community until `until`, and is told so."""
     _require_moderator(by, community)
+    _require_someone(member)
     if until <= timezone.now():
         raise ValidationError("Choose a time in the future.")
     membership = _membership_for(member, community)
@@ -405,6 +416,7 @@ def member_ban(*, member, community, by, reason):
     """Bans a member from a community: they can no longer post or join it again (nor read
     it, when it is private)."""
     _require_moderator(by, community)
+    _require_someone(member)
     membership, _ = Membership.objects.select_for_update().get_or_create(
         community=community, member=member, defaults={"state": Membership.State.BANNED}
     )

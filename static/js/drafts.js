@@ -62,6 +62,8 @@
     tab.removeItem(SENT);
     if (document.querySelector("[data-posted]")) forget(sent);
   }
+  // The page after an account was deleted: nothing of it stays in this browser.
+  if (document.querySelector("[data-forget-drafts-now]")) draftKeys().forEach(forget);
   var oldest = Date.now() - KEEP_DAYS * 24 * 60 * 60 * 1000;
   draftKeys().forEach(function (key) {
     var draft = read(key);

@@ -4,10 +4,12 @@ overwrite each other, and a write that fails half-way leaves nothing behind."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from forums import services
-from forums.models import Post, PostRevision, Thread
+from forums.models import Post, PostRevision, Report, Thread
+from forums.moderation.services import report_create
 from tests.factories import make_community, make_member, make_reply, make_thread
 from tests.faults import fail_on, table_rows
 
@@ -25,7 +27,7 @@ def test_deleting_an_opening_post_that_others_replied_to_keeps_the_thread(client
     client.force_login(author)
 
     confirm = client.get(f"/p/{opening.pk}/delete/").content.decode()
-    assert "the thread stays for their replies" in confirm
+    assert "If others have, it stays for their" in confirm
     response = client.post(f"/p/{opening.pk}/delete/")
 
     assert response["Location"] == thread.get_absolute_url()
@@ -150,3 +152,54 @@ def test_a_fault_after_a_replys_first_write_leaves_no_half_reply(community):
             author=replier, thread=thread, body="Never half there", visibility="public"
         )
     assert table_rows() == before
+
+
+def test_a_reply_to_a_thread_deleted_meanwhile_is_refused(community):
+    author, replier = make_member("Opener"), make_member("Late Replier")
+    thread = make_thread(author, community)
+    make_reply(author, thread, body="Talking to myself")
+    services.post_delete(post=thread.posts.get(is_opening=True), by=author)
+    with pytest.raises(ValidationError, match="This thread was deleted"):
+        make_reply(replier, thread, body="On its way")
+    assert not Post.objects.filter(body="On its way").exists()
+
+
+def test_the_retention_job_never_purges_others_replies_or_reported_posts(community):
+    author, replier, reporter = (
+        make_member("Opener"),
+        make_member("Replier"),
+        make_member("Reporter"),
+    )
+    old = timezone.now() - timedelta(days=40)
+    # A thread deleted, with others' replies, under the old rule (or any other road).
+    thread = make_thread(author, community, body="Old rule")
+    reply = make_reply(replier, thread, body="Kept through the purge")
+    Thread.objects.filter(pk=thread.pk).update(deleted_at=old)
+    Post.objects.filter(thread=thread, is_opening=True).update(deleted_at=old)
+    # A reply reported, then deleted by its author.
+    other = make_thread(reporter, community, body="Another")
+    reported = make_reply(author, other, body="Reported words")
+    report = report_create(post=reported, reporter=reporter, reason="harassment")
+    services.post_delete(post=reported, by=author)
+    Post.objects.filter(pk=reported.pk).update(deleted_at=old)
+
+    services.purge_deleted(older_than=timedelta(days=30))
+
+    assert Post.objects.filter(pk=reply.pk, body="Kept through the purge").exists()
+    assert Post.objects.filter(thread=thread, is_opening=True).exists()
+    reported.refresh_from_db()
+    assert reported.body == ""  # the text goes for good; the row stays for the report
+    assert Report.objects.filter(pk=report.pk).exists()
+
+
+def test_an_edit_of_the_title_alone_is_refused_when_stale_too(client, community):
+    author = make_member("Two Tabs")
+    opening = make_thread(author, community, title="First title", body="Same").posts.get()
+    client.force_login(author)
+    stale = opening.version
+    form = {"body": "Same", "version": stale}
+    assert client.post(f"/p/{opening.pk}/edit/", {**form, "title": "Tab one"}).status_code == 302
+    response = client.post(f"/p/{opening.pk}/edit/", {**form, "title": "Tab two"})
+    assert "This post was changed since you began editing" in response.content.decode()
+    opening.thread.refresh_from_db()
+    assert opening.thread.title == "Tab one"

@@ -26,13 +26,14 @@ def test_the_header_counts_up_to_99_unread_it_may_show(client, people, community
     journal = make_reply(people["Helper"], thread, visibility="private")
     asker = people["Asker"]
     Notification.objects.all().delete()
+    # Moderators' messages, since a member hears of a reply once.
     Notification.objects.bulk_create(
-        [Notification(recipient=asker, kind="reply", post=journal, thread=thread)] * 120
-        + [Notification(recipient=asker, kind="reply", post=shown, thread=thread)] * 99
+        [Notification(recipient=asker, kind="moderation", post=journal, thread=thread)] * 120
+        + [Notification(recipient=asker, kind="moderation", post=shown, thread=thread)] * 99
     )
     client.force_login(asker)
     assert client.get("/").context["unread_notifications"] == 99, "what it may not see is uncounted"
-    Notification.objects.create(recipient=asker, kind="reply", post=shown, thread=thread)
+    Notification.objects.create(recipient=asker, kind="moderation", post=shown, thread=thread)
     assert client.get("/").context["unread_notifications"] == "99+"
     assert (
         '<span class="count">99+<span class="visually-hidden"> unread'

@@ -37,6 +37,7 @@ from accounts.models import Block, CircleMembership, Member
 from forums import services
 from forums.models import Community, Membership, Post, Thread
 from forums.moderation import services as moderation
+from forums.querysets import forget_reader
 from tests.factories import join, make_community
 from tests.forums import reference
 
@@ -424,8 +425,31 @@ def deactivate(cast, member, deactivated):
 
 
 def leave(cast, member, erase):
-    """A member deletes their account, keeping their community posts or erasing them."""
-    accounts.member_delete(member=cast.acting(member), erase_posts=erase)
+    """A member deletes their account, keeping their community posts or erasing them. Of
+    everyone else's words nothing goes, and what each other member reads of them stays the
+    same, but for the replies in the leaver's circle and only-me threads, whose audience
+    left with them."""
+    leaver = cast.acting(member)
+    others_posts = set(Post.objects.exclude(author=leaver).values_list("pk", flat=True))
+    theirs = set(Post.objects.filter(author=leaver).values_list("pk", flat=True))
+    their_audience = list(Thread.objects.filter(author=leaver).exclude(visibility="public"))
+    others = list(Member.objects.filter(pk__in=cast.members).exclude(pk=leaver.pk))
+
+    def reads(viewer):
+        return set(
+            Post.objects.visible_to(viewer)
+            .live()
+            .exclude(pk__in=theirs)
+            .exclude(thread__in=their_audience)
+            .values_list("pk", flat=True)
+        )
+
+    before = {viewer.pk: reads(viewer) for viewer in others}
+    accounts.member_delete(member=leaver, erase_posts=erase)
+    assert others_posts <= set(Post.objects.values_list("pk", flat=True))
+    for viewer in others:
+        forget_reader(viewer)
+        assert reads(viewer) == before[viewer.pk], f"{viewer} reads otherwise"
 
 
 def membership(cast, member, community, joined):
