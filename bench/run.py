@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import database, server, wrk
+from bench import database, server, writes, wrk
 from bench.browse import Browser
 from bench.database import PROJECT_ROOT, say
 
@@ -158,8 +158,9 @@ def print_table(report):
         f"{report['machine']['nproc']} cores, {report['server']['workers']} gunicorn workers, "
         f"wrk -c{CONNECTIONS} {report['seconds_per_page']} s per page"
     )
-    print(columns)
-    print("-" * len(columns))
+    if report["pages"]:
+        print(columns)
+        print("-" * len(columns))
     for page in report["pages"]:
         c8, c1 = page["c8"], page.get("c1")
         verdict = {True: "ok", False: "MISS", None: ""}[page["ok"]]
@@ -172,11 +173,26 @@ def print_table(report):
             f"{page['ratio_to_ceiling']:6.2f} {page['queries']:7d}  {page['target']:28} {verdict}"
         )
     memory = report["worker_memory"]
-    print(
-        f"{'worker RSS (max)':26} {memory['max_rss_mb']:.0f} MB (peak {memory['max_hwm_mb']:.0f}"
-        f" MB) of {len(memory['workers'])} workers; target <{WORKER_RSS_MB} MB: "
-        f"{'ok' if memory['ok'] else 'MISS'}"
-    )
+    if memory:
+        print(
+            f"{'worker RSS (max)':26} {memory['max_rss_mb']:.0f} MB (peak "
+            f"{memory['max_hwm_mb']:.0f} MB) of {len(memory['workers'])} workers; target "
+            f"<{WORKER_RSS_MB} MB: {'ok' if memory['ok'] else 'MISS'}"
+        )
+    if report["writes"]:
+        posting, queue = report["writes"]["reply"], report["writes"]["queue"]
+        print(
+            f"{'reply, ' + str(posting['followers']) + ' followers':26} p50 {posting['p50_ms']}"
+            f" ms, p95 {posting['p95_ms']} ms, max {posting['max_ms']} ms over "
+            f"{posting['replies']} replies; target {posting['target']}: "
+            f"{'ok' if posting['ok'] else 'MISS'}"
+        )
+        print(
+            f"{'queue, ' + str(queue['workers']) + ' workers':26} {queue['messages_written']}"
+            f" e-mails in {queue['seconds']} s ({queue['emails_per_second']}/s, "
+            f"{queue['duplicate_messages']} twice, {queue['failed_jobs']} jobs failed); "
+            f"target {queue['target']}: {'ok' if queue['ok'] else 'MISS'}"
+        )
     for page in report["pages"]:
         if page["notes"]:
             print(f"  {page['name']}: {'; '.join(page['notes'])}")
@@ -227,7 +243,49 @@ def serve_and_measure(environment, pages, member, *, seconds, warm_up):
     return site, queries, results, workers
 
 
-def run(*, scale, seconds, rebuild, database_url, results_dir, redis_url):
+PARTS = ["pages", "writes"]
+
+
+def measure_every_page(environment, scale, seconds):
+    """The read pages (and the workers' memory after them): (results, workers, server pid)."""
+    from bench import pages as bench_pages
+
+    member = bench_pages.viewer()
+    say("choosing pages")
+    pages = bench_pages.choose(member)
+    site, queries, results, workers = serve_and_measure(
+        environment, pages, member, seconds=seconds, warm_up=WARM_UP_SECONDS[scale]
+    )
+    ceiling = next(page for page in results if page["group"] == "ceiling")
+    ceiling_rate = ceiling["c8"]["requests_per_second"] or 1
+    for page in results:
+        page["queries"] = queries[page["name"]]
+        page["ratio_to_ceiling"] = round(page["c8"]["requests_per_second"] / ceiling_rate, 3)
+        page["target"], page["ok"] = target(page)
+    max_rss = max(worker["rss_mb"] for worker in workers)
+    memory = {
+        "workers": workers,
+        "max_rss_mb": max_rss,
+        "max_hwm_mb": max(worker["hwm_mb"] for worker in workers),
+        "target_mb": WORKER_RSS_MB,
+        "ok": max_rss < WORKER_RSS_MB,
+    }
+    return results, memory, site.process.pid
+
+
+def measure_writes(environment, database_url, scale):
+    """Posting and the queue (bench/writes.py), on a copy of the data set: the harness lets
+    go of the database first, as a copy needs."""
+    from django.db import connections
+
+    connections.close_all()
+    logs = Path(tempfile.mkdtemp(prefix="hearth-bench-writes-"))
+    result = writes.measure(database_url, scale, environment, logs)
+    shutil.rmtree(logs, ignore_errors=True)
+    return result
+
+
+def run(*, scale, seconds, rebuild, database_url, results_dir, redis_url, parts=PARTS):
     started = time.monotonic()
     load_before = os.getloadavg()
     marker = database.prepare(database_url, scale, rebuild=rebuild)
@@ -247,13 +305,11 @@ def run(*, scale, seconds, rebuild, database_url, results_dir, redis_url):
     setup_test_environment()
     from bench import pages as bench_pages
 
-    member = bench_pages.viewer()
-    say("choosing pages")
-    pages = bench_pages.choose(member)
     machine, counts = machine_facts(database_url)
-    site, queries, results, workers = serve_and_measure(
-        environment, pages, member, seconds=seconds, warm_up=WARM_UP_SECONDS[scale]
-    )
+    results, memory, pid = [], None, None
+    if "pages" in parts:
+        results, memory, pid = measure_every_page(environment, scale, seconds)
+    write_figures = measure_writes(environment, database_url, scale) if "writes" in parts else None
     load_after = os.getloadavg()
     if load_before[0] >= 1:
         notes.append(
@@ -262,23 +318,14 @@ def run(*, scale, seconds, rebuild, database_url, results_dir, redis_url):
         )
     machine["load_average_before"] = [round(load, 2) for load in load_before]
     machine["load_average_after"] = [round(load, 2) for load in load_after]
-    ceiling = next(page for page in results if page["group"] == "ceiling")
-    ceiling_rate = ceiling["c8"]["requests_per_second"] or 1
-    for page in results:
-        page["queries"] = queries[page["name"]]
-        page["ratio_to_ceiling"] = round(page["c8"]["requests_per_second"] / ceiling_rate, 3)
-        page["target"], page["ok"] = target(page)
-    max_rss = max(worker["rss_mb"] for worker in workers)
-    memory = {
-        "workers": workers,
-        "max_rss_mb": max_rss,
-        "max_hwm_mb": max(worker["hwm_mb"] for worker in workers),
-        "target_mb": WORKER_RSS_MB,
-        "ok": max_rss < WORKER_RSS_MB,
-    }
-    misses = sum(page["ok"] is False for page in results) + (not memory["ok"])
+    misses = sum(page["ok"] is False for page in results) + (
+        memory is not None and not memory["ok"]
+    )
+    if write_figures:
+        misses += sum(not figures["ok"] for figures in write_figures.values())
     report = {
         "scale": scale,
+        "parts": list(parts),
         "generate_data": marker["arguments"],
         "generator_digest": marker["generator"],
         "data_generated_at": marker["generated_at"],
@@ -292,12 +339,13 @@ def run(*, scale, seconds, rebuild, database_url, results_dir, redis_url):
         "server": {
             "command": f"gunicorn community.wsgi --workers {server.WORKERS} (sync)",
             "workers": server.WORKERS,
-            "pid": site.process.pid,
+            "pid": pid,
             "redis": redis_url,
             "viewer": bench_pages.VIEWER_EMAIL,
         },
         "pages": results,
         "worker_memory": memory,
+        "writes": write_figures,
         "misses": misses,
         "failed_pages": [page["name"] for page in results if page["errors"]],
         "notes": notes,
@@ -332,6 +380,12 @@ def main(argv=None):
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument(
+        "--only",
+        choices=PARTS,
+        default=os.environ.get("BENCH_ONLY") or None,
+        help="measure only the read pages or only posting and the queue (BENCH_ONLY)",
+    )
+    parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", server.DEFAULT_REDIS_URL)
     )
     args = parser.parse_args(argv)
@@ -351,6 +405,7 @@ def main(argv=None):
             database_url=url,
             results_dir=args.results,
             redis_url=args.redis_url,
+            parts=[args.only] if args.only else PARTS,
         )
     except (RuntimeError, subprocess.CalledProcessError, psycopg.Error) as error:
         say(f"FAILED: {error}")

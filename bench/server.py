@@ -164,3 +164,51 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
+
+
+class Worker:
+    """`manage.py procrastinate worker` in a process (and process group) of its own, as on a
+    worker machine; kill() ends it as a crash would, stop() as systemd does (SIGTERM)."""
+
+    def __init__(self, environment, log_path: Path, name, *, concurrency=1):
+        self.name = name
+        self.log_path = log_path
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "procrastinate",
+                "worker",
+                "--name",
+                name,
+                "--concurrency",
+                str(concurrency),
+            ],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def tail(self, lines=40):
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def kill(self):
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()

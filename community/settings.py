@@ -62,9 +62,18 @@ HEARTH_RETENTION_DAYS = int(os.environ.get("HEARTH_RETENTION_DAYS", "30"))
 # Background work (community/background.py): queued for Procrastinate's workers, or, when
 # set (the test suite), run at once in the process that defers it.
 HEARTH_TASKS_EAGER = env_flag("HEARTH_TASKS_EAGER", False)
+# A worker sends a heartbeat every third of this; one silent this long is stalled (killed,
+# its machine gone), and retry_stalled_jobs (forums/tasks.py), run by another worker on the
+# HEARTH_RETRY_STALLED_CRON schedule (a sixth field counts seconds), hands its jobs on.
+HEARTH_STALLED_WORKER_SECONDS = float(os.environ.get("HEARTH_STALLED_WORKER_SECONDS", "30"))
+HEARTH_RETRY_STALLED_CRON = os.environ.get("HEARTH_RETRY_STALLED_CRON", "*/5 * * * *")
 # Workers keep no job that succeeded (its arguments may carry an e-mail's text); failed ones
 # stay, for the admin's Procrastinate pages.
-PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "delete_jobs": "successful",
+    "update_heartbeat_interval": HEARTH_STALLED_WORKER_SECONDS / 3,
+    "stalled_worker_timeout": HEARTH_STALLED_WORKER_SECONDS,
+}
 HEARTH_THREADS_PER_PAGE = 25
 HEARTH_POSTS_PER_PAGE = 30
 
@@ -146,6 +155,14 @@ _options["options"] = " ".join(filter(None, [_options.get("options"), "-c jit=of
 # request until gunicorn kills its worker; after this many seconds the member gets the 503
 # page instead. `?connect_timeout=N` in DATABASE_URL chooses another.
 _options.setdefault("connect_timeout", 5)
+# Behind a pooler in transaction mode (PgBouncer's `pool_mode = transaction`) a server-side
+# cursor opened outside a transaction may be fetched from on another server connection.
+# Hearth's own iterators on the request path run inside one, which Django documents as safe;
+# this switch is the other remedy, after which `.iterator()` reads each query's rows whole
+# (README, "Growing past one machine").
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_flag(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

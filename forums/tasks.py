@@ -64,12 +64,15 @@ def purge_deleted(timestamp):
     services.purge_deleted(older_than=timedelta(days=settings.HEARTH_RETENTION_DAYS))
 
 
-@app.periodic(cron="*/5 * * * *", periodic_id="retry_stalled_jobs")
+@app.periodic(cron=settings.HEARTH_RETRY_STALLED_CRON, periodic_id="retry_stalled_jobs")
 @app.task(queue="maintenance", queueing_lock="retry_stalled_jobs", pass_context=True)
 async def retry_stalled_jobs(context, timestamp):
     """A worker that died mid-task (killed, out of memory, its machine gone) stops sending
-    heartbeats; its jobs are handed to another worker."""
-    for job in await context.app.job_manager.get_stalled_jobs():
+    heartbeats; after HEARTH_STALLED_WORKER_SECONDS its jobs are handed to another worker."""
+    stalled = await context.app.job_manager.get_stalled_jobs(
+        seconds_since_heartbeat=settings.HEARTH_STALLED_WORKER_SECONDS
+    )
+    for job in stalled:
         await context.app.job_manager.retry_job(job)
 
 

@@ -86,3 +86,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "disabled"), [(None, "False"), ("1", "True")])
+def test_server_side_cursors_are_turned_off_only_when_asked(value, disabled):
+    show = "from django.db import connection; print(connection.settings_dict[{key!r}])".format(
+        key="DISABLE_SERVER_SIDE_CURSORS"
+    )
+    env = {"DATABASE_DISABLE_SERVER_SIDE_CURSORS": value} if value else {}
+    result = run_manage("shell", "--verbosity", "0", "-c", show, **PRODUCTION, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [disabled]

@@ -173,6 +173,16 @@ def test_the_archive_holds_everything_of_the_member(client, world):
     assert {n["from"] for n in archive["notifications"]} == {"Other Birch", "Friend Ash"}
 
 
+def test_the_archive_is_the_same_behind_a_transaction_pooler(client, world, monkeypatch):
+    """Behind PgBouncer in transaction mode server-side cursors are off
+    (DATABASE_DISABLE_SERVER_SIDE_CURSORS): each section is then read whole, the same rows."""
+    through_cursors = json.loads(download(client))
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    pooled = json.loads(download(client))
+    assert {**pooled, "exported_at": None} == {**through_cursors, "exported_at": None}
+    assert pooled["posts"]
+
+
 def test_the_archive_names_other_members_by_display_name_alone(client, world):
     client.force_login(world["leaver"])
     text = download(client)

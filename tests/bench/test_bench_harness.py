@@ -96,5 +96,15 @@ def test_bench_harness_measures_every_page_at_tiny_scale(tmp_path):
     assert report["worker_memory"]["max_rss_mb"] > 0
     assert report["machine"]["commit"]
     assert list(tmp_path.glob("tiny-2*.json")), "the dated copy is missing"
+    # Posting and the queue, on a copy of the data set that is gone afterwards.
+    posting, queue = report["writes"]["reply"], report["writes"]["queue"]
+    assert posting["replies"] == 10
+    assert posting["followers"] == 100
+    assert 0 < posting["p50_ms"] <= posting["p95_ms"] <= posting["max_ms"]
+    assert queue["emails_expected"] == 2 * 100
+    assert queue["messages_written"] == queue["emails_marked_sent"] == queue["emails_expected"]
+    assert queue["duplicate_messages"] == 0
+    assert queue["failed_jobs"] == 0
+    assert queue["seconds"] > 0
     # The harness stopped the server it started.
     assert not Path(f"/proc/{report['server']['pid']}").exists()
