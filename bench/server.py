@@ -154,16 +154,21 @@ class Server:
 
     def stop(self):
         """Ends the master gracefully (it stops its workers), or the whole group if it hangs."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
+        if self.process is not None:
+            stop_group(self.process, self.log)
+
+
+def stop_group(process, log):
+    """SIGTERM, as systemd stops a service; the whole process group is killed if it is still
+    there after 15 seconds. Then the log is closed."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    log.close()
 
 
 class Worker:
@@ -204,11 +209,4 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
+        stop_group(self.process, self.log)

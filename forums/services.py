@@ -532,7 +532,7 @@ def post_change_visibility(*, post, by, visibility):
     return post
 
 
-def others_replied(thread, author):
+def _others_replied(thread, author):
     """Whether anyone but `author` has a reply in the thread that is not deleted: words the
     thread must keep when its author takes back their own."""
     return (
@@ -555,7 +555,7 @@ def post_delete(*, post, by):
     post.deleted_at = now
     post.save(update_fields=["deleted_at"])
     thread = Thread.objects.select_for_update().get(pk=post.thread_id)
-    if post.is_opening and not others_replied(thread, post.author_id):
+    if post.is_opening and not _others_replied(thread, post.author_id):
         thread.deleted_at = now
         thread.save(update_fields=["deleted_at"])
     elif thread.accepted_answer_id == post.pk:
@@ -624,22 +624,26 @@ def category_follow(*, category, member, follow=True):
 ERASED_TITLE = "A thread whose author left"
 
 
-def post_erase(post):
-    """Removes a post's words for good, keeping the row as a placeholder where others still
-    need it (the opening post of a thread that stays for others' replies, a post a report
-    points at): text, search entry and edit history go, and it is no accepted answer."""
-    PostRevision.objects.filter(post=post).delete()
-    Post.objects.filter(pk=post.pk).update(
-        body="", body_html="", search_vector=None, deleted_at=post.deleted_at or timezone.now()
+def posts_erase(post_ids):
+    """Removes these posts' words for good, keeping the rows as placeholders where others
+    still need them (the opening post of a thread that stays for others' replies, a post a
+    report points at): text, search entry and edit history go, and none is an accepted
+    answer any more."""
+    PostRevision.objects.filter(post__in=post_ids).delete()
+    Post.objects.filter(pk__in=post_ids).update(
+        body="",
+        body_html="",
+        search_vector=None,
+        deleted_at=Coalesce("deleted_at", Value(timezone.now())),
     )
-    Thread.objects.filter(accepted_answer=post.pk).update(accepted_answer=None)
+    Thread.objects.filter(accepted_answer__in=post_ids).update(accepted_answer=None)
 
 
 def purge_deleted(*, older_than, batch_size=500, progress=None):
     """The retention job: removes for good the threads and posts their authors deleted more
     than `older_than` ago, in batches (each its own transaction). The opening post of a
     thread that stayed for others' replies keeps its row as a placeholder, its text erased
-    (post_erase). Returns (threads, posts)."""
+    (posts_erase). Returns (threads, posts)."""
     cutoff = timezone.now() - older_than
     reported = Report.objects.filter(post=OuterRef("pk"))
     placeholders = Post.objects.filter(deleted_at__lt=cutoff).filter(
@@ -666,9 +670,10 @@ def purge_deleted(*, older_than, batch_size=500, progress=None):
             if progress:
                 progress(queryset.model._meta.verbose_name_plural, removed, total)
         counts.append(removed)
-    for post in placeholders.exclude(body="", body_html="").iterator():
+    erasing = placeholders.exclude(body="", body_html="").values_list("pk", flat=True)
+    while ids := list(erasing[:batch_size]):
         with transaction.atomic():
-            post_erase(post)
+            posts_erase(ids)
     return tuple(counts)
 
 
@@ -732,8 +737,7 @@ def member_posts_release(*, member, former, erase):
             continue
         (placeholders if post.is_opening or post.reported else removed).append(post)
     Post.objects.filter(pk__in=[post.pk for post in removed]).delete()
-    for post in placeholders:
-        post_erase(post)
+    posts_erase([post.pk for post in placeholders])
     Post.objects.filter(author=member).update(author=former, client_token=None)
     Thread.objects.filter(bumped_by=member).update(bumped_by=former)
     Notification.objects.filter(actor=member).update(actor=former)
