@@ -15,6 +15,8 @@ OPEN_TO_VISITORS = frozenset(
         "account_reset_password_from_key_done",
         "mfa_authenticate",
         "health",
+        # The sign-in page's own icon, asked for by the browser.
+        "favicon",
         # The link in every weekly digest: it works without signing in (its token decides).
         "forums:digest_unsubscribe",
         # Only sends staff on to account_login, keeping where in the admin they were going.

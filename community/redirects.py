@@ -1,4 +1,6 @@
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -10,3 +12,11 @@ def redirect_back(request, fallback):
     ):
         return redirect(target)
     return redirect(fallback)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links to; it lives with the static
+    files. Nothing of any member is in it, so it may be kept a day."""
+    response = redirect(static("img/favicon.ico"), permanent=True)
+    patch_cache_control(response, public=True, max_age=86400)
+    return response

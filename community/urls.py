@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import health
+from community.redirects import favicon
 from forums import views as forum_views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("accounts.urls")),
     path("", include("forums.urls")),
 ]
