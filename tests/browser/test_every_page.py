@@ -21,7 +21,7 @@ from tests.factories import (
     totp_code,
 )
 
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def sign_in(page, email, *, code_secret=None):
@@ -88,9 +88,7 @@ def forum(moderation_groups):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_passes_axe_at_both_widths(browser, live_server, forum, width):
-    context = browser.new_context(
-        base_url=live_server.url, viewport=dict(zip(("width", "height"), WIDTHS[width]))
-    )
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[width])
     page = context.new_page()
     page.set_default_timeout(10_000)
     sweep = Sweep(page, width)
