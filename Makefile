@@ -8,7 +8,7 @@ PORT ?= 8000
 # Finds (or creates, or starts) a PostgreSQL database and exports its URL.
 WITH_DATABASE = url="$$($(PY) -m community.devdb)" || exit 1; export DATABASE_URL="$$url";
 
-.PHONY: run test bench backup restore lint format install demo clean-db
+.PHONY: run test bench backup restore lint format install demo clean-db messages
 
 # DEBUG is off unless set: development says so. A Procrastinate worker runs beside the
 # server (notifications, e-mail, the daily retention job) and stops with it.
@@ -49,6 +49,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 install: $(STAMP)
+
+# Compiles Hearth's wording for Django's and allauth's texts (locale/en_GB/LC_MESSAGES/django.po);
+# the .mo is committed, so only an edit of the .po needs this (GNU gettext's msgfmt).
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py compilemessages --locale en_GB --ignore '$(VENV)/*' --ignore 'var/*'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hearth needs Python 3.11 or newer (set PYTHON=python3.x).")'

@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from accounts.services import assign_display_name
 from community.background import defer
@@ -27,6 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         worker (accounts.tasks.send_account_email)."""
         from accounts.tasks import send_account_email
 
+        # Every account e-mail names the site as its pages do, never the host it was asked on.
+        context = {"site_name": settings.HEARTH_SITE_NAME, **context}
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (

@@ -43,7 +43,8 @@ class SignupForm(AllauthSignupForm):
 
     def clean_website(self):
         if self.cleaned_data["website"]:
-            raise forms.ValidationError("Sign-up did not work. Please try again.")
+            # About the form, not the field: a person never sees the field to correct it.
+            self.add_error(None, "Sign-up did not work. Please try again.")
         return ""
 
     def try_save(self, request):

@@ -203,7 +203,13 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
+# Following the confirmation link signs the new member in, when it is opened in the browser
+# that signed up (allauth will not sign in a link opened anywhere else: a leaked link would
+# be a way in) within ACCOUNT_LOGIN_TIMEOUT of signing up. allauth's 15 minutes are shorter
+# than some e-mail takes to arrive and be read; an hour. The same limit bounds the wait for a
+# two-factor code after the password, which a code-less visitor cannot use either way.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_TIMEOUT = 60 * 60
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
@@ -237,6 +243,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Hearth <noreply@local
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en-gb"
+# Hearth's own words for the messages and headings Django and allauth bring (sentence case,
+# "e-mail"): locale/en_GB/LC_MESSAGES/django.po.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -43,7 +43,7 @@ def confirm_password_if_asked(page):
     """allauth asks for the password again before account changes when the sign-in is not
     recent (REAUTHENTICATION_TIMEOUT)."""
     page.wait_for_load_state("load")
-    if page.get_by_role("heading", name="Confirm Access").count():
+    if page.get_by_role("heading", name="Confirm it is you").count():
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Confirm").click()
 
@@ -56,9 +56,9 @@ def test_no_page_breaks_the_content_security_policy(page, moderation_groups, scr
     watch = PolicyWatch(page)
 
     watch.visit("/accounts/login/")
-    page.get_by_label("Email").fill("owner@example.org")
+    page.get_by_label("E-mail address").fill("owner@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Settings").wait_for()
     assert watch.refusals() == []
 
@@ -84,14 +84,14 @@ def test_no_page_breaks_the_content_security_policy(page, moderation_groups, scr
     # A change of address waits for confirmation: allauth's page then holds a hidden form.
     # (Before two-factor set-up: allauth refuses a new address after it.)
     watch.visit("/accounts/email/")
-    page.get_by_label("Change to").fill("owner@example.net")
-    page.get_by_role("button", name="Change Email").click()
+    page.get_by_label("New e-mail address").fill("owner@example.net")
+    page.get_by_role("button", name="Change e-mail address").click()
     confirm_password_if_asked(page)
-    page.get_by_role("button", name="Re-send Verification").wait_for()
+    page.get_by_role("button", name="Send the link again").wait_for()
     assert page.locator("#pending-email").is_hidden()
     # Its buttons still submit it (two-factor set-up wants no address pending).
-    page.get_by_role("button", name="Cancel Change").click()
-    page.get_by_role("button", name="Re-send Verification").wait_for(state="detached")
+    page.get_by_role("button", name="Cancel the change").click()
+    page.get_by_role("button", name="Send the link again").wait_for(state="detached")
     assert watch.refusals() == []
 
     # The admin first asks staff to set up an authenticator app: its QR code is a data: image.
@@ -103,7 +103,7 @@ def test_no_page_breaks_the_content_security_policy(page, moderation_groups, scr
     screenshot("csp-01-totp-setup")
     secret = page.locator("#authenticator_secret").input_value()
     page.locator("#id_code").fill(totp_code(secret))
-    page.get_by_role("button", name="Activate").click()
+    page.get_by_role("button", name="Turn on").click()
     page.get_by_text("Recovery Codes").first.wait_for()
     assert watch.refusals() == []
 

@@ -65,7 +65,7 @@ def test_a_new_thread_draft_survives_a_form_error_and_goes_on_discard_post_or_si
     page.get_by_label("Your post").fill("It starts around 15 km.")
     page.get_by_label("Tags").fill("knees, injury")
     page.get_by_role("button", name="Post").click()  # no title: a form error
-    page.get_by_text("Give your thread a title.").wait_for()
+    page.locator("#id_title_error").get_by_text("Give your thread a title.").wait_for()
     page.get_by_label("Title").fill("Knee pain after long runs?")
     page.goto("/c/runners/")
 

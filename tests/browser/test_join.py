@@ -12,13 +12,13 @@ def test_a_visitor_joins_confirms_and_edits_their_profile(page, mailoutbox, scre
     assert "/accounts/login/" in page.url
     page.get_by_role("link", name="Join").click()
 
-    page.get_by_label("Email").fill("wren@example.org")
+    page.get_by_label("E-mail address").fill("wren@example.org")
     page.get_by_label("Display name").fill("Wren")
     page.get_by_label("Password", exact=True).fill("a quiet evening walk")
     page.get_by_label("Password (again)").fill("a quiet evening walk")
     screenshot("join-01-signup")
-    page.get_by_role("button", name="Sign Up").click()
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("heading", name="Check your e-mail").wait_for()
 
     confirm_url = re.search(r"https?://\S+", mailoutbox[-1].body).group(0)
     page.goto(confirm_url)

@@ -25,7 +25,7 @@ def test_a_member_takes_their_data_and_leaves_keeping_their_posts(page, screensh
     page.get_by_label("Your password").fill("not my password")
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Delete my account").click()
-    page.get_by_text("That is not your password.").wait_for()
+    page.locator("#id_password_error").get_by_text("That is not your password.").wait_for()
     assert page.get_by_label("Keep my community posts").is_checked()  # the choice is kept
     screenshot("leaving-01-wrong-password")
 

@@ -29,11 +29,11 @@ def test_a_moderator_hides_a_reported_post_from_the_queue(moderation_groups, pag
 
     # Staff sign in through the site's own sign-in, second factor included.
     page.goto("/admin/")
-    page.get_by_label("Email").fill("mod@example.org")
+    page.get_by_label("E-mail address").fill("mod@example.org")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.locator("#id_code").fill(totp_code(secret))
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Waiting for you").wait_for()
     screenshot("moderate-01-admin-index")
     page.get_by_role("link", name="1 reported post").click()

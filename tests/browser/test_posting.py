@@ -5,9 +5,9 @@ from tests.factories import PASSWORD, join, make_community, make_member
 
 def sign_in(page, email):
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Your account").wait_for()
 
 

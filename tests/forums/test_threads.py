@@ -67,7 +67,7 @@ def test_a_double_submit_makes_one_thread(client, asker, community):
         ({"body": "   "}, "Write something before posting."),
         ({"tags": "a, b, c, d, e, f"}, "Use at most 5 tags"),
         ({"tags": "x" * 31}, "Keep each tag under 30 characters"),
-        ({"visibility": "everyone"}, "Select a valid choice"),
+        ({"visibility": "everyone"}, "Choose one of the options shown."),
     ],
 )
 def test_bad_thread_input_is_answered_in_the_form_and_kept(
