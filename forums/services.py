@@ -787,9 +787,9 @@ EMAIL_SENTENCES = {
     NotificationKind.MENTION: "{actor} mentioned you.",
     NotificationKind.ACCEPTED: "{actor} accepted your answer.",
 }
-# The moderators' message telling an author where their idea stands
+# How the moderators' message telling an author where their idea stands begins
 # (moderation.services.thread_set_idea_status); the site names the idea in it.
-IDEA_STATUS_MESSAGE = "Your idea is now {status}."
+IDEA_STATUS_PREFIX = "Your idea is now "
 
 
 # Notifications of these kinds name a post, and a member hears of each post once per kind.
@@ -866,7 +866,7 @@ def notification_sentence(notification, *, for_email=False):
     if notification.kind == NotificationKind.MODERATION:
         if thread is None or notification.post_id or not notification.message:
             return NOTIFICATION_SENTENCES[NotificationKind.MODERATION]
-        before, _, status = notification.message.partition(IDEA_STATUS_MESSAGE.format(status=""))
+        before, _, status = notification.message.partition(IDEA_STATUS_PREFIX)
         if for_email or before or not status:
             return notification.message
         return f"Your idea “{thread.title}” is now {status}"
