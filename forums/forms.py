@@ -16,11 +16,12 @@ REPORT_DETAILS_MAX = Report._meta.get_field("details").max_length
 
 
 class VisibilityField(forms.ChoiceField):
-    """ "Who can see this?", offering the audiences given (forums.audiences), each in the
-    words of who it really reaches. Any stored visibility passes the form: whether it is one
-    offered where it is used is the write door's to say (it answers on this field)."""
+    """ "Who can see this?", offering the audiences its form gives it (forums.audiences),
+    each in the words of who it really reaches. Any stored visibility passes the form:
+    whether it is one offered where it is used is the write door's to say (it answers on
+    this field)."""
 
-    def __init__(self, audiences=(), **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(
             widget=forms.RadioSelect,
             label="Who can see this?",
@@ -30,10 +31,9 @@ class VisibilityField(forms.ChoiceField):
             },
             **kwargs,
         )
-        self.offer(audiences)
 
-    def offer(self, audiences):
-        self.choices = [(audience.visibility, str(audience)) for audience in audiences]
+    def offer(self, offered):
+        self.choices = [(audience.visibility, str(audience)) for audience in offered]
 
     def valid_value(self, value):
         return value in Visibility.values
@@ -153,11 +153,11 @@ class PostVisibilityForm(forms.Form):
 
     visibility = VisibilityField()
 
-    def __init__(self, *args, post, thread, viewer, **kwargs):
+    def __init__(self, *args, post, thread, **kwargs):
         super().__init__(*args, **kwargs)
         offered = audiences.post_audiences(post, thread=thread)
         self.fields["visibility"].offer(offered)
-        current = audiences.audience_of(post, thread=thread, viewer=viewer)
+        current = audiences.audience_of(post, thread=thread, viewer=post.author)
         self.fields["visibility"].initial = audiences.matching_choice(offered, current)
 
 

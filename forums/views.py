@@ -448,7 +448,7 @@ def post_edit(request, pk):
         else:
             messages.success(request, "Your changes are saved.")
             return redirect(post)
-    visibility_form = PostVisibilityForm(post=post, thread=post.thread, viewer=request.user)
+    visibility_form = PostVisibilityForm(post=post, thread=post.thread)
     return _post_edit_page(request, post, form, visibility_form, saved=saved)
 
 
@@ -467,7 +467,7 @@ def post_visibility(request, pk):
     post = _visible_post(request, pk)
     if not permissions.can_edit_post(request.user, post):
         raise PermissionDenied
-    form = PostVisibilityForm(request.POST, post=post, thread=post.thread, viewer=request.user)
+    form = PostVisibilityForm(request.POST, post=post, thread=post.thread)
     if form.is_valid():
         try:
             services.post_change_visibility(
