@@ -206,3 +206,12 @@ def test_a_reply_stored_for_the_same_people_shows_as_its_choice(lantern, circle_
     offered = audiences.post_audiences(reply, thread=circle_thread)
     current = audiences.audience_of(reply, thread=circle_thread, viewer=lantern)
     assert audiences.matching_choice(offered, current) == "public"
+
+
+def test_changing_a_threads_audience_says_which_replies_follow_it(client, lantern, circle_thread):
+    client.force_login(lantern)
+    opening = circle_thread.posts.get(is_opening=True)
+    html = client.get(f"/p/{opening.pk}/edit/").content.decode()
+    assert "Replies written for whoever can see this thread go with it" in html
+    choices = client.get(f"/p/{opening.pk}/edit/").context["visibility_form"]["visibility"]
+    assert [choice.data["value"] for choice in choices] == ["public", "circle", "private"]
