@@ -27,6 +27,7 @@ from accounts.services import (
 from community.errors import DATABASE_UNREACHABLE, RETRY_AFTER_SECONDS
 from community.redirects import redirect_back
 from forums.models import Post
+from forums.querysets import UNLISTED_MEMBER_FIELDS
 
 
 def profile(request, handle):
@@ -36,7 +37,15 @@ def profile(request, handle):
         Post.objects.visible_to(request.user)
         .live()
         .filter(author=member)
-        .select_related("thread")
+        # Whose circle a post's badge names: its author's, or its thread author's.
+        .select_related("author", "thread__author")
+        .defer(
+            *(
+                f"{whose}__{field}"
+                for whose in ("author", "thread__author")
+                for field in UNLISTED_MEMBER_FIELDS
+            )
+        )
         .order_by("-created_at", "-pk")
     )
     page = Paginator(posts, 20).get_page(request.GET.get("page"))

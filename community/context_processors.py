@@ -6,9 +6,14 @@ UNREAD_SHOWN = 99
 
 
 def site(request):
-    """The site's name, and the signed-in member's unread notification count (one query)."""
+    """The site's name, whether the viewer may search (forums.permissions.can_search, from
+    what they may read, read at most once a request), and the signed-in member's unread
+    notification count (one query)."""
+    from forums import permissions
+
     context = {"site_name": settings.HEARTH_SITE_NAME}
     user = getattr(request, "user", None)
+    context["can_search"] = user is not None and permissions.can_search(user)
     if user is not None and user.is_authenticated:
         from forums.models import Notification
 

@@ -3,7 +3,8 @@ import uuid
 from django import forms
 from django.utils.text import slugify
 
-from forums.choices import VISIBILITY_HELP, NotificationKind, Visibility
+from forums import audiences
+from forums.choices import NotificationKind, Visibility
 from forums.models import Report, Thread
 
 BODY_MAX = 20_000
@@ -15,18 +16,27 @@ REPORT_DETAILS_MAX = Report._meta.get_field("details").max_length
 
 
 class VisibilityField(forms.ChoiceField):
-    """ "Who can see this?", in plain words."""
+    """ "Who can see this?", offering the audiences its form gives it (forums.audiences),
+    each in the words of who it really reaches. Any stored visibility passes the form:
+    whether it is one offered where it is used is the write door's to say (it answers on
+    this field)."""
 
     def __init__(self, **kwargs):
         super().__init__(
-            choices=[
-                (value, f"{label} — {VISIBILITY_HELP[value]}")
-                for value, label in Visibility.choices
-            ],
             widget=forms.RadioSelect,
             label="Who can see this?",
+            error_messages={
+                "required": "Choose who can see this.",
+                "invalid_choice": "Choose who can see this.",
+            },
             **kwargs,
         )
+
+    def offer(self, offered):
+        self.choices = [(audience.visibility, str(audience)) for audience in offered]
+
+    def valid_value(self, value):
+        return value in Visibility.values
 
 
 class BodyField(forms.CharField):
@@ -53,11 +63,9 @@ class SubmitOnceForm(forms.Form):
 
     client_token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, member=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client_token"].initial = uuid.uuid4()
-        if member is not None and "visibility" in self.fields:
-            self.fields["visibility"].initial = member.default_visibility
 
 
 class ThreadForm(SubmitOnceForm):
@@ -86,9 +94,11 @@ class ThreadForm(SubmitOnceForm):
 
     field_order = ["category", "kind", "title", "body", "tags", "visibility", "client_token"]
 
-    def __init__(self, *args, community, **kwargs):
+    def __init__(self, *args, community, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = community.categories.all()
+        self.fields["visibility"].offer(audiences.thread_audiences(member))
+        self.fields["visibility"].initial = member.default_visibility
 
     def clean_tags(self):
         raw = [part.strip() for part in self.cleaned_data["tags"].split(",")]
@@ -106,10 +116,18 @@ class ThreadForm(SubmitOnceForm):
 
 
 class ReplyForm(SubmitOnceForm):
+    """A reply, offering `member` the audiences that make sense in `thread`, starting with
+    their default one where it is offered (forums.audiences)."""
+
     body = BodyField(label="Your reply")
     visibility = VisibilityField()
 
     field_order = ["body", "visibility", "client_token"]
+
+    def __init__(self, *args, thread, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visibility"].offer(audiences.reply_audiences(member, thread))
+        self.fields["visibility"].initial = audiences.default_reply_visibility(member, thread)
 
 
 class PostEditForm(forms.Form):
@@ -131,7 +149,16 @@ class PostEditForm(forms.Form):
 
 
 class PostVisibilityForm(forms.Form):
+    """A post's audience, among those its author may give it in its thread."""
+
     visibility = VisibilityField()
+
+    def __init__(self, *args, post, thread, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = audiences.post_audiences(post, thread=thread)
+        self.fields["visibility"].offer(offered)
+        current = audiences.audience_of(post, thread=thread, viewer=post.author)
+        self.fields["visibility"].initial = audiences.matching_choice(offered, current)
 
 
 class ThreadListForm(forms.Form):
@@ -160,6 +187,9 @@ class ThreadListForm(forms.Form):
 
 
 class SearchForm(forms.Form):
+    # The fields that narrow what the words find.
+    FILTERS = frozenset({"community", "kind", "tag", "solved"})
+
     q = forms.CharField(label="Search for", max_length=200, required=False)
     community = forms.SlugField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(
@@ -171,6 +201,10 @@ class SearchForm(forms.Form):
         required=False,
         label="Solved",
     )
+
+    def filtered(self):
+        """Whether any valid filter narrows what the words find."""
+        return self.is_valid() and any(self.cleaned_data[name] for name in self.FILTERS)
 
 
 class NotificationSettingsForm(forms.Form):

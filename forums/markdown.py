@@ -4,6 +4,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from html.parser import HTMLParser
 
 from bleach.linkifier import LinkifyFilter
 from bleach.sanitizer import Cleaner
@@ -45,6 +46,37 @@ def render_markdown(source: str, *, resolve_mentions: MentionResolver | None = N
     env = {"resolve_mentions": resolve_mentions, "mentions": []}
     sanitised = _cleaner.clean(_markdown.render(source, env))
     return Rendered(html=sanitised, mentions=tuple(env["mentions"]))
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Elements that part words: their text is not run together with what is around them.
+_BLOCK_TAGS = ALLOWED_TAGS - {"strong", "em", "del", "s", "code", "a"}
+
+
+class _TextOf(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        self.handle_starttag(tag, ())
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(post_html: str) -> str:
+    """The text a reader sees in a post's sanitised HTML, without its markup: `**very**`
+    reads "very", a link its words, and `<script>` typed in a post (shown as text) is text
+    again, for whoever shows it to escape. Control characters are dropped."""
+    parser = _TextOf()
+    parser.feed(post_html)
+    parser.close()
+    return " ".join(_CONTROL_CHARACTERS.sub(" ", "".join(parser.parts)).split())
 
 
 def _is_word_character(char: str) -> bool:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from forums.choices import Visibility
 from forums.models import Membership, Thread
+from forums.querysets import reader_of
 
 SITE_MANAGERS_GROUP = "Community manager"
 MODERATORS_GROUP = "Moderator"
@@ -91,12 +92,14 @@ def can_accept_answer(member, thread, membership):
 
 def check_can_accept_post(member, thread, post, membership):
     """Raises the reason a reply cannot be the question's accepted answer: only the asker or
-    a moderator accepts, and only a live reply the whole community can read, so that
-    "solved" never points at something hidden."""
+    a moderator accepts, never their own reply, and only a live reply the whole community
+    can read, so that "solved" never points at something hidden."""
     if not can_accept_answer(member, thread, membership):
         raise ValidationError("Only the asker or a moderator can accept an answer.")
     if post.thread_id != thread.pk or post.is_opening:
         raise ValidationError("That post is not a reply in this thread.")
+    if post.author_id == member.pk:
+        raise ValidationError("You can't accept your own reply as the answer.")
     if post.visibility != Visibility.PUBLIC or post.deleted_at or post.hidden_at:
         raise ValidationError("Only a reply the whole community can see can be accepted.")
 
@@ -118,3 +121,10 @@ def can_unaccept_post(member, thread, post, membership):
 
 def can_set_idea_status(member, thread, membership):
     return thread.kind == Thread.Kind.IDEA and can_moderate(member, membership)
+
+
+def can_search(viewer):
+    """Search is for whoever may read some community. A visitor on a members-only site is
+    sent to sign in by /search/, and where no community is open to visitors it could find
+    nothing, so neither is offered it."""
+    return bool(reader_of(viewer).readable)

@@ -1,13 +1,17 @@
 """Full-text search over the posts a viewer may see, ranked, with highlighted snippets."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import F
 
+from forums.markdown import plain_text
 from forums.models import Post, Thread
+from forums.querysets import UNLISTED_MEMBER_FIELDS
 
 # ts_headline marks matches with these; the template escapes the text, then turns them into
-# <mark> (see forums.templatetags.forum_tags.highlight).
+# <mark> (see forums.templatetags.forum_tags.highlight). A post's own text never carries
+# them (markdown.plain_text drops them), so every <mark> is PostgreSQL's.
 MATCH_START = "\u0002"
 MATCH_END = "\u0003"
 
@@ -47,25 +51,47 @@ def search_posts(viewer, *, q, community="", kind="", tag="", solved=""):
 
 def search_results(viewer, pks, *, q):
     """The posts of one page of search_posts, in its order, each with its `snippet`: read
-    through the door again, so a post hidden since the search is not shown."""
+    through the door again, so a post hidden since the search is not shown. A snippet is
+    cut from the text a reader sees (markdown.plain_text of the post's HTML), never from
+    its Markdown source, with the matches between MATCH_START and MATCH_END."""
     posts = (
         Post.objects.visible_to(viewer)
         .live()
         .filter(pk__in=pks)
-        .select_related("thread__community", "thread__category", "author")
-        .defer("search_vector", "body_html")
-        .annotate(
-            snippet=SearchHeadline(
-                "body",
-                _query(q),
-                config=settings.HEARTH_SEARCH_CONFIG,
-                start_sel=MATCH_START,
-                stop_sel=MATCH_END,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-            )
+        .select_related("thread__community", "thread__category", "thread__author", "author")
+        .defer(
+            "search_vector",
+            "body",
+            *(
+                f"{member}__{field}"
+                for member in ("author", "thread__author")
+                for field in UNLISTED_MEMBER_FIELDS
+            ),
         )
         .in_bulk()
     )
-    return [posts[pk] for pk in pks if pk in posts]
+    found = [posts[pk] for pk in pks if pk in posts]
+    snippets = _headlines([plain_text(post.body_html) for post in found], q)
+    for post, snippet in zip(found, snippets, strict=True):
+        post.snippet = snippet
+    return found
+
+
+HEADLINE_OPTIONS = (
+    f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=35, MinWords=15, MaxFragments=2"
+)
+
+
+def _headlines(texts, q):
+    """PostgreSQL's ts_headline of each text for the query, in one query for the page."""
+    if not texts:
+        return []
+    config = settings.HEARTH_SEARCH_CONFIG
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ts_headline(%s::regconfig, text, websearch_to_tsquery(%s::regconfig, %s), %s)"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS page(text, position)"
+            " ORDER BY position",
+            [config, config, q, HEADLINE_OPTIONS, texts],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -17,7 +17,7 @@ from taggit.models import TaggedItem
 from accounts.models import Member
 from accounts.names import display_name_key
 from community.background import defer
-from forums import permissions, ratelimit
+from forums import audiences, permissions, ratelimit
 from forums.choices import NotificationKind, Visibility
 from forums.markdown import render_markdown
 from forums.models import (
@@ -400,7 +400,9 @@ def mentions_in(post):
 
 
 def post_create(*, author, thread, body, visibility, client_token=None):
-    """Replies in a thread. A second submit of the same form returns the first reply."""
+    """Replies in a thread, for one of the audiences the thread offers the author
+    (forums.audiences.reply_visibilities; any other is refused on the form's `visibility`
+    field). A second submit of the same form returns the first reply."""
     return _submit_once(
         author,
         client_token,
@@ -423,6 +425,7 @@ def _post_create(*, author, thread, body, visibility, client_token):
     if thread.is_locked and not permissions.can_moderate(author, membership):
         raise ValidationError("This thread is locked: it takes no new replies.")
     _check_can_post(author, membership)
+    audiences.check_reply_visibility(author, thread, visibility)
     post, mentioned = _insert_post(
         thread=thread,
         author=author,
@@ -502,12 +505,15 @@ def post_edit(*, post, by, body, title=None, based_on=None):
 @transaction.atomic
 def post_change_visibility(*, post, by, visibility):
     """The author widens or narrows a post's audience; narrowing takes effect at once. The
-    opening post carries its thread with it. An accepted answer no longer visible to the whole
+    opening post carries its thread with it; a reply takes one of the audiences its thread
+    offers it (forums.audiences). An accepted answer no longer visible to the whole
     community stops being the accepted answer."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can change who sees this post.")
     thread = post.thread
+    if not post.is_opening:
+        audiences.check_reply_visibility(by, thread, visibility)
     post.visibility = visibility
     if post.is_opening:
         thread.visibility = visibility
@@ -765,13 +771,25 @@ def _recount_votes(post_ids):
 
 # ---------------------------------------------------------------------------- notifications
 
+# What each kind of notification says: on the site, naming the thread it is about; in an
+# e-mail, which leaves the site and may be read long after, without its title.
 NOTIFICATION_SENTENCES = {
+    NotificationKind.REPLY: "{actor} replied in “{title}”.",
+    NotificationKind.NEW_THREAD: "{actor} started “{title}” in {category}.",
+    NotificationKind.MENTION: "{actor} mentioned you in “{title}”.",
+    NotificationKind.ACCEPTED: "{actor} accepted your answer in “{title}”.",
+    NotificationKind.MODERATION: "The moderators have a message for you.",
+}
+EMAIL_SENTENCES = {
+    **NOTIFICATION_SENTENCES,
     NotificationKind.REPLY: "{actor} replied in a thread you follow.",
     NotificationKind.NEW_THREAD: "{actor} started a thread in a category you follow.",
     NotificationKind.MENTION: "{actor} mentioned you.",
     NotificationKind.ACCEPTED: "{actor} accepted your answer.",
-    NotificationKind.MODERATION: "The moderators have a message for you.",
 }
+# How the moderators' message telling an author where their idea stands begins
+# (moderation.services.thread_set_idea_status); the site names the idea in it.
+IDEA_STATUS_PREFIX = "Your idea is now "
 
 
 # Notifications of these kinds name a post, and a member hears of each post once per kind.
@@ -839,9 +857,32 @@ def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
     return notifications
 
 
-def notification_sentence(notification):
-    actor = notification.actor.display_name if notification.actor else "Someone"
-    return NOTIFICATION_SENTENCES[notification.kind].format(actor=actor)
+def notification_sentence(notification, *, for_email=False):
+    """What a notification says. On the site it names the thread it is about, read through
+    the read door like the notification itself (NotificationQuerySet.visible_to shows one
+    only while its post or thread is the recipient's to see); an e-mail names no thread. A
+    moderators' message about a thread alone (where an idea stands) is its own sentence."""
+    thread = notification.thread
+    if notification.kind == NotificationKind.MODERATION:
+        if thread is None or notification.post_id or not notification.message:
+            return NOTIFICATION_SENTENCES[NotificationKind.MODERATION]
+        before, _, status = notification.message.partition(IDEA_STATUS_PREFIX)
+        if for_email or before or not status:
+            return notification.message
+        return f"Your idea “{thread.title}” is now {status}"
+    sentences = EMAIL_SENTENCES if for_email else NOTIFICATION_SENTENCES
+    return sentences[notification.kind].format(
+        actor=notification.actor.display_name if notification.actor else "Someone",
+        title=thread.title,
+        category=thread.category.name,
+    )
+
+
+def notification_details(notification):
+    """The moderators' words shown under a notification's sentence, unless they are it."""
+    if notification.message and notification.thread_id and not notification.post_id:
+        return ""
+    return notification.message
 
 
 def notification_emails_send(notification_ids):
@@ -857,7 +898,7 @@ def notification_emails_send(notification_ids):
             with transaction.atomic():
                 notification = (
                     Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("recipient", "actor")
+                    .select_related("recipient", "actor", "thread__category")
                     .filter(pk=pk, emailed_at__isnull=True)
                     .first()
                 )
@@ -877,18 +918,22 @@ def notification_emails_send(notification_ids):
 def _notification_email(notification, base):
     if notification.post_id:
         link = base + reverse("forums:post", kwargs={"pk": notification.post_id})
+    elif notification.thread_id:
+        link = base + reverse("forums:thread_short", kwargs={"pk": notification.thread_id})
     else:
         link = base + reverse("forums:notifications")
+    sentence = notification_sentence(notification, for_email=True)
     body = render_to_string(
         "forums/email/notification.txt",
         {
-            "sentence": notification_sentence(notification),
-            "message": notification.message,
+            "sentence": sentence,
+            "message": notification_details(notification),
             "link": link,
             "settings_link": base + reverse("forums:notification_settings"),
         },
     )
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification_sentence(notification)}"
+    # A subject is one line, whatever a title holds.
+    subject = " ".join(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{sentence}".split())
     return EmailMessage(subject, body, to=[notification.recipient.email])
 
 

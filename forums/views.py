@@ -1,4 +1,5 @@
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -229,6 +230,8 @@ def category_detail(request, community, category):
             "sorts": list(ThreadListForm.SORTS.items()),
             "sort": sort,
             "tag": tag,
+            # Filters narrow the list; a sort only orders it.
+            "filtered": bool(tag) or sort == "unanswered",
             "following": following,
             "can_post": permissions.can_post(request.user, _membership(request, community)),
         },
@@ -307,7 +310,7 @@ def thread_detail(request, pk, slug=None):
         following = ThreadFollow.objects.filter(thread=thread, member=request.user).exists()
     reply_form = None
     if permissions.can_reply(request.user, thread, membership):
-        reply_form = ReplyForm(member=request.user)
+        reply_form = ReplyForm(thread=thread, member=request.user)
     return render(
         request,
         "forums/thread_detail.html",
@@ -338,7 +341,7 @@ def _thread_context(request, thread, membership, page, accepted, voted, followin
 def thread_reply(request, pk):
     thread = _visible_thread(request, pk)
     membership = _membership(request, thread.community)
-    form = ReplyForm(request.POST, member=request.user)
+    form = ReplyForm(request.POST, thread=thread, member=request.user)
     if form.is_valid():
         try:
             post = services.post_create(
@@ -445,11 +448,16 @@ def post_edit(request, pk):
         else:
             messages.success(request, "Your changes are saved.")
             return redirect(post)
-    visibility_form = PostVisibilityForm(initial={"visibility": post.visibility})
+    visibility_form = PostVisibilityForm(post=post, thread=post.thread)
+    return _post_edit_page(request, post, form, visibility_form, saved=saved)
+
+
+def _post_edit_page(request, post, form, visibility_form, *, saved=None, status=200):
     return render(
         request,
         "forums/post_edit.html",
         {"post": post, "form": form, "visibility_form": visibility_form, "saved": saved},
+        status=status,
     )
 
 
@@ -459,13 +467,18 @@ def post_visibility(request, pk):
     post = _visible_post(request, pk)
     if not permissions.can_edit_post(request.user, post):
         raise PermissionDenied
-    form = PostVisibilityForm(request.POST)
+    form = PostVisibilityForm(request.POST, post=post, thread=post.thread)
     if form.is_valid():
-        services.post_change_visibility(
-            post=post, by=request.user, visibility=form.cleaned_data["visibility"]
-        )
-        messages.success(request, "Who can see this post is changed.")
-    return redirect(post)
+        try:
+            services.post_change_visibility(
+                post=post, by=request.user, visibility=form.cleaned_data["visibility"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Who can see this post is changed.")
+            return redirect(post)
+    return _post_edit_page(request, post, PostEditForm(post=post), form, status=400)
 
 
 @login_required
@@ -542,7 +555,13 @@ def search(request):
     return render(
         request,
         "forums/search.html",
-        {"form": form, "results": results, "query_string": query.urlencode()},
+        {
+            "form": form,
+            "results": results,
+            "query_string": query.urlencode(),
+            "filtered": form.is_bound and form.filtered(),
+            "unfiltered_query": urlencode({"q": request.GET.get("q", "")}),
+        },
     )
 
 
@@ -564,10 +583,13 @@ def notification_list(request):
         services.notifications_mark_read(member=request.user)
         messages.success(request, "All caught up.")
         return redirect("forums:notifications")
-    notifications = Notification.objects.visible_to(request.user).select_related("actor")
+    notifications = Notification.objects.visible_to(request.user).select_related(
+        "actor", "thread__category"
+    )
     page = _page(request, notifications, 30)
     for notification in page:
         notification.sentence = services.notification_sentence(notification)
+        notification.details = services.notification_details(notification)
     return render(request, "forums/notification_list.html", {"notifications": page})
 
 

@@ -14,6 +14,7 @@ from forums import permissions, ratelimit
 from forums.choices import NotificationKind
 from forums.models import Membership, ModerationAction, Post, Report, Thread
 from forums.services import (
+    IDEA_STATUS_PREFIX,
     announce_post,
     community_recount,
     mentions_in,
@@ -619,7 +620,7 @@ def thread_set_idea_status(*, thread, status, by, reason=""):
     thread.save(update_fields=["idea_status"])
     _tell(
         thread.author,
-        f"Your idea is now marked “{thread.get_idea_status_display()}”.",
+        f"{IDEA_STATUS_PREFIX}{thread.get_idea_status_display()}.",
         thread=thread,
     )
     _log(

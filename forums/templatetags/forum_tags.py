@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 from django import template
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
-from forums import permissions
-from forums.choices import VISIBILITY_HELP, Visibility
+from forums import audiences, permissions
+from forums.models import Thread
 from forums.search import MATCH_END, MATCH_START
 
 register = template.Library()
@@ -25,16 +29,31 @@ def highlight(snippet):
     )
 
 
-@register.simple_tag
-def visibility_badge(item):
-    """A small label of who can see a thread or post."""
-    value = Visibility(item.visibility)
+@register.simple_tag(takes_context=True)
+def visibility_badge(context, item):
+    """A small label of who really sees a thread or post, worded for the viewer
+    (forums.audiences): "Lantern Moth's circle" on a reply for the community in Lantern
+    Moth's circle thread."""
+    if isinstance(item, Thread):
+        audience = audiences.audience_of(item, viewer=context.get("user"))
+    else:
+        audience = audiences.audience_of(
+            item, thread=_thread_of(context, item), viewer=context.get("user")
+        )
     return format_html(
         '<span class="audience audience--{}" title="{}">{}</span>',
-        value.value,
-        VISIBILITY_HELP[value],
-        value.label,
+        audience.reach,
+        audience.description,
+        audience.label,
     )
+
+
+@register.filter
+def ago(moment):
+    """How long ago, in words: "just now" under a minute, else "5 minutes ago"."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
 
 
 @register.simple_tag(takes_context=True)
@@ -80,7 +99,14 @@ POST_ACTIONS = {
 def may(context, action, post):
     """`{% may "vote" post as may_vote %}`: the one way a template asks whether the viewer
     may act on a post, answered by forums.permissions, so that no template restates a rule."""
+    return POST_ACTIONS[action](
+        context["user"], post, _thread_of(context, post), context.get("membership")
+    )
+
+
+def _thread_of(context, post):
+    """The post's thread: the page's own when it shows that thread."""
     thread = context.get("thread")
     if thread is None or thread.pk != post.thread_id:
         thread = post.thread
-    return POST_ACTIONS[action](context["user"], post, thread, context.get("membership"))
+    return thread

@@ -4,7 +4,7 @@ and the account links, with JavaScript and without. On a wide screen they sit in
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.factories import PASSWORD, make_member
+from tests.factories import PASSWORD, join, make_community, make_member
 
 PHONE = {"width": 390, "height": 844}
 
@@ -19,7 +19,7 @@ def _sign_in(page):
 
 @pytest.mark.parametrize("scripts", [False, True], ids=["no-javascript", "javascript"])
 def test_a_member_on_a_phone_opens_the_menu_and_reaches_settings(browser, live_server, scripts):
-    make_member("Lantern Moth", email="moth@example.org")
+    join(make_member("Lantern Moth", email="moth@example.org"), make_community("Runners"))
     context = browser.new_context(
         base_url=live_server.url, viewport=PHONE, java_script_enabled=scripts
     )
@@ -50,7 +50,7 @@ def test_a_member_on_a_phone_opens_the_menu_and_reaches_settings(browser, live_s
 
 
 def test_on_a_wide_screen_the_menu_is_the_bar(browser, live_server):
-    make_member("Lantern Moth", email="moth@example.org")
+    join(make_member("Lantern Moth", email="moth@example.org"), make_community("Runners"))
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     _sign_in(page)

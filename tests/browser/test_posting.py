@@ -48,7 +48,7 @@ def test_a_member_asks_and_a_circle_friend_replies_for_their_circle(page, screen
     page.context.clear_cookies()
     sign_in(page, "asker@example.org")
     page.goto("/notifications/")
-    page.get_by_role("link", name="Friend replied in a thread you follow.").click()
+    page.get_by_role("link", name="Friend replied in “Knee pain after long runs?”.").click()
     page.get_by_text("Mine went away with new shoes").wait_for()
 
     page.context.clear_cookies()

@@ -67,7 +67,7 @@ def test_a_double_submit_makes_one_thread(client, asker, community):
         ({"body": "   "}, "Write something before posting."),
         ({"tags": "a, b, c, d, e, f"}, "Use at most 5 tags"),
         ({"tags": "x" * 31}, "Keep each tag under 30 characters"),
-        ({"visibility": "everyone"}, "Choose one of the options shown."),
+        ({"visibility": "everyone"}, "Choose who can see this."),
     ],
 )
 def test_bad_thread_input_is_answered_in_the_form_and_kept(
@@ -334,7 +334,7 @@ def test_mentions_link_and_notify(client, asker, member_factory, community):
     html = thread.posts.get().body_html
     assert f'href="/members/{sam.handle}/"' in html
     client.force_login(sam)
-    assert "Asker mentioned you." in client.get("/notifications/").content.decode()
+    assert "Asker mentioned you in “A thread”." in client.get("/notifications/").content.decode()
 
 
 def test_a_reply_that_leaves_the_public_view_no_longer_moves_its_thread(

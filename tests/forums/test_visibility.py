@@ -33,7 +33,10 @@ def test_each_post_shows_its_audience_in_plain_words(client, author, reader, com
     client.force_login(reader)
     html = client.get(thread.get_absolute_url()).content.decode()
     assert 'class="audience audience--public"' in html and ">Community</span>" in html
-    assert 'class="audience audience--circle"' in html and ">My circle</span>" in html
+    # The circle is the author's: its members read whose it is, the author reads "My circle".
+    assert 'class="audience audience--circle"' in html and ">Author’s circle</span>" in html
+    client.force_login(author)
+    assert ">My circle</span>" in client.get(thread.get_absolute_url()).content.decode()
 
 
 def test_narrowing_a_post_takes_effect_at_once(client, author, reader, community):

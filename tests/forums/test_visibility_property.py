@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from accounts import services as accounts
 from accounts.models import Block, CircleMembership, Member
-from forums import services
+from forums import audiences, services
 from forums.models import Community, Membership, Post, Thread
 from forums.moderation import services as moderation
 from forums.querysets import forget_reader
@@ -887,11 +887,22 @@ def build(plan):
     for reply_plan in plan.replies:
         author, thread = members[reply_plan.author], threads[reply_plan.thread]
         join(author, thread.community)
-        replies.append(
-            services.post_create(
+        if reply_plan.visibility in audiences.reply_visibilities(author, thread):
+            reply = services.post_create(
                 author=author, thread=thread, body="A reply.", visibility=reply_plan.visibility
             )
-        )
+        else:
+            # The write door offers only the audiences that make sense in a thread; the
+            # read door must answer for any row all the same (a thread narrowed since).
+            reply = Post.objects.create(
+                thread=thread,
+                author=author,
+                body="A reply.",
+                body_html="<p>A reply.</p>",
+                visibility=reply_plan.visibility,
+            )
+            services.thread_rebump(reply.thread)
+        replies.append(reply)
 
     now = timezone.now()
     for reply_plan, reply_ in zip(plan.replies, replies, strict=True):
