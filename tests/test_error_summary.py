@@ -52,7 +52,7 @@ def test_a_thread_with_errors_opens_with_a_summary_linked_to_the_fields(
     assert ">There are 2 problems</h2>" in summary
     assert summary_links(summary) == [
         ("id_title", "Give your thread a title."),
-        ("id_visibility_0", "Choose one of the options shown."),
+        ("id_visibility_0", "Choose who can see this."),
     ]
     # Every link leads somewhere on the page, and the summary comes before the fields.
     assert 'id="id_title"' in page and 'id="id_visibility_0"' in page
