@@ -24,6 +24,15 @@ def sign_in(page, email, start="/accounts/login/"):
     page.get_by_role("button", name=SIGN_IN).click()
 
 
+def on_a_phone(page, screenshot, name):
+    """The same page at a phone's width: still accessible, and photographed."""
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_accessible(page)
+    screenshot(name)
+    page.set_viewport_size(desktop)
+
+
 def test_a_member_asks_to_join_a_listed_community_and_a_manager_lets_them_in(
     moderation_groups, browser, live_server, page, screenshot
 ):
@@ -67,12 +76,14 @@ def test_a_member_asks_to_join_a_listed_community_and_a_manager_lets_them_in(
     assert "Pacing through a relapse" not in page.content()
     assert_accessible(page)
     screenshot("listed-01-home")
+    on_a_phone(page, screenshot, "listed-01-home-phone")
 
     card.get_by_role("link", name="Living with Long Covid").click()
     page.get_by_role("heading", name="How to join").wait_for()
     assert "Pacing through a relapse" not in page.content()
     assert_accessible(page)
     screenshot("listed-02-about")
+    on_a_phone(page, screenshot, "listed-02-about-phone")
 
     page.get_by_role("button", name="Ask to join").click()
     page.get_by_text("You asked to join — a moderator will answer.").wait_for()
