@@ -38,14 +38,50 @@ class CategoryInline(admin.TabularInline):
 @admin.register(Community)
 class CommunityAdmin(ModeratorAdmin):
     community_path = "pk"
-    list_display = ["name", "kind", "read_access", "join_policy", "member_count", "created_at"]
+    list_display = [
+        "name",
+        "kind",
+        "read_access",
+        "listing",
+        "join_policy",
+        "member_count",
+        "created_at",
+    ]
     list_filter = ["kind", "read_access", "join_policy"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ("name",)}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "kind"]}),
+        (
+            "Who reads it, finds it and joins",
+            {
+                "fields": ["read_access", "listed", "join_policy", "email_domains"],
+                "description": "A private community is read by its own members alone. Listed, "
+                "signed-in members see its name and description and may ask to join (or join, "
+                "when anyone may); unlisted, nobody else knows it exists, and members join by "
+                "invitation or by their e-mail domain.",
+            },
+        ),
+        ("Moderation", {"fields": ["premoderate_first_posts"]}),
+    ]
+    radio_fields = {"listed": admin.VERTICAL}
     inlines = [CategoryInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=Count("memberships"))
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        if db_field.name == "listed":
+            # A form sent without the choice leaves the community unlisted: invisible.
+            field.required, field.empty_value = False, False
+        return field
+
+    @admin.display(description="listing", ordering="listed")
+    def listing(self, community):
+        if community.read_access != Community.ReadAccess.PRIVATE:
+            return "—"
+        return "listed" if community.listed else "unlisted"
 
     @admin.display(description="members", ordering="member_total")
     def member_count(self, community):

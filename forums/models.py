@@ -28,6 +28,16 @@ RESERVED_CATEGORY_SLUGS = frozenset({"new", "join", "leave", "feed", "follow"})
 REASON_MAX_LENGTH = 500
 
 
+# Why the admin refuses an unlisted private community these join policies (Community.clean).
+UNLISTED_JOINING = {
+    "request": "Nobody can ask to join a community they never see. List it, so that signed-in "
+    "members find it and ask, or let members join by invitation.",
+    "open": "Nobody can join a community they never see: unlisted, it takes members by "
+    "invitation alone. List it, so that signed-in members find it and join, or let members "
+    "join by invitation.",
+}
+
+
 def validate_category_slug(slug):
     if slug in RESERVED_CATEGORY_SLUGS:
         raise ValidationError(
@@ -74,6 +84,17 @@ class Community(models.Model):
     join_policy = models.CharField(
         max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
+    # Only a private community is listed or unlisted: others are found by whoever reads them.
+    listed = models.BooleanField(
+        "who finds it",
+        default=False,
+        choices=[
+            (True, "Listed: signed-in members see its name and description, and may ask to join"),
+            (False, "Unlisted: only its members, and those it invites, know it exists"),
+        ],
+        help_text="For a private community (read by its own members). Listed or not, nothing "
+        "inside it shows to those who do not belong: no threads, categories, tags or counts.",
+    )
     email_domains = models.CharField(
         max_length=500,
         blank=True,
@@ -101,6 +122,26 @@ class Community(models.Model):
 
     def get_absolute_url(self):
         return reverse("forums:community", kwargs={"community": self.slug})
+
+    def clean(self):
+        """Listing is for private communities, and an unlisted private community is one
+        nobody finds: it can take members by invitation (or by their e-mail domain), never
+        by their own request or by joining of their own accord."""
+        Access, Policy = self.ReadAccess, self.JoinPolicy
+        if self.listed and self.read_access != Access.PRIVATE:
+            raise ValidationError(
+                {
+                    "listed": "Listing is for private communities: members already find one "
+                    "they may read. Choose “Unlisted” (for this community it changes nothing), "
+                    "or let only its own members read it."
+                }
+            )
+        if (
+            self.read_access == Access.PRIVATE
+            and not self.listed
+            and self.join_policy in (Policy.OPEN, Policy.REQUEST)
+        ):
+            raise ValidationError({"listed": UNLISTED_JOINING[self.join_policy]})
 
     @property
     def domains(self):

@@ -147,6 +147,17 @@ def community_q(viewer, path=""):
     return Q(**{f"{path or 'pk'}__in": readable})
 
 
+def listed_q(viewer):
+    """A private community its managers listed is found by every signed-in member: who it is
+    and how to join (name, description, kind, join policy), never what is inside it, which
+    community_q alone opens. Visitors find none."""
+    from forums.models import Community
+
+    if reader_of(viewer).pk is None:
+        return _nothing()
+    return Q(read_access=Community.ReadAccess.PRIVATE, listed=True)
+
+
 def audience_q(viewer, path=""):
     """An authored thread or post is seen by its author, always. Anyone else sees it only
     when a moderator has neither hidden it nor still to approve it, neither of the two has
@@ -227,29 +238,45 @@ class CommunityQuerySet(models.QuerySet):
     def readable_by(self, viewer):
         return self.filter(community_q(reader_of(viewer)))
 
-    def readable_or_invited(self, viewer):
-        """What a member may read, plus the communities that invited them: an invitation
-        shows a private community's name, so that it can be accepted, and nothing else."""
+    def readable_or_listed(self, viewer):
+        """The communities a viewer reads, and those listed to them (listed_q), each with
+        `readable`: whether they may read it. Of one they do not read, a page shows who it
+        is and how to join, and nothing inside: its threads, categories, tags and counts stay
+        behind readable_by."""
+        reader = reader_of(viewer)
+        readable = community_q(reader)
+        return self.filter(readable | listed_q(reader)).annotate(
+            readable=ExpressionWrapper(readable, output_field=BooleanField())
+        )
+
+    def joinable_by(self, viewer):
+        """Where a member may ask to join: the communities they read or find (listed_q),
+        and those that invited them. An invitation shows a private community's name, so that
+        it can be accepted, and nothing else."""
         from forums.models import Membership
 
         if not _signed_in(viewer):
             return self.readable_by(viewer)
         invited = Membership.objects.filter(member=viewer, state=Membership.State.INVITED)
-        return self.filter(community_q(viewer) | Q(pk__in=invited.values("community_id")))
+        return self.filter(
+            community_q(viewer) | listed_q(viewer) | Q(pk__in=invited.values("community_id"))
+        )
 
     def with_thread_counts(self, viewer):
         """These communities, each with `thread_count`: the threads there this viewer may
         see. The stored count of threads for everyone (Community.public_thread_count) less
         those a block keeps from the viewer, plus the viewer's own threads and their
         circles' that are not for everyone: two small queries by author, whatever the number
-        of threads."""
+        of threads. A community the viewer does not read (one listed to them) has none: its
+        `thread_count` is None, so that not even how busy it is shows."""
         from forums.models import Thread
 
         communities = list(self)
-        ids = [community.pk for community in communities]
+        reader = reader_of(viewer)
+        readable = set(reader.readable)
+        ids = [community.pk for community in communities if community.pk in readable]
         less, more = {}, {}
         if _signed_in(viewer):
-            reader = reader_of(viewer)
 
             def per_community(threads):
                 counted = threads.filter(community__in=ids).order_by().values("community")
@@ -270,6 +297,8 @@ class CommunityQuerySet(models.QuerySet):
                 community.public_thread_count
                 - less.get(community.pk, 0)
                 + more.get(community.pk, 0)
+                if community.pk in readable
+                else None
             )
         return communities
 

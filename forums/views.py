@@ -16,6 +16,7 @@ from taggit.models import Tag
 
 from community.redirects import redirect_back
 from forums import digest, permissions, services
+from forums.choices import VISIBILITY_HELP, Visibility
 from forums.forms import (
     NotificationSettingsForm,
     PostEditForm,
@@ -128,7 +129,9 @@ def _visible_post(request, pk):
 
 
 def home(request):
-    communities = Community.objects.readable_by(request.user).with_thread_counts(request.user)
+    communities = Community.objects.readable_or_listed(request.user).with_thread_counts(
+        request.user
+    )
     states = {}
     if request.user.is_authenticated:
         states = dict(
@@ -148,13 +151,25 @@ def home(request):
             "membership_states": states,
             "threads": recent,
             "invitations": invitations,
+            "newcomer": Membership.State.ACTIVE not in states.values(),
+            "audiences": [(choice, VISIBILITY_HELP[choice]) for choice in Visibility],
         },
     )
 
 
 def community_detail(request, community):
-    community = _readable_community(request, community)
+    """A community's page for those who read it; for a signed-in member who does not, and
+    finds it listed, its "about" page (who it is and how to join); 404 for everyone else."""
+    community = get_object_or_404(
+        Community.objects.readable_or_listed(request.user), slug=community
+    )
     membership = _membership(request, community)
+    if not community.readable:
+        return render(
+            request,
+            "forums/community_about.html",
+            {"community": community, "membership": membership},
+        )
     threads = _thread_list(
         request,
         Thread.objects.visible_to(request.user).filter(community=community),
@@ -175,9 +190,7 @@ def community_detail(request, community):
 
 @login_required
 def community_join(request, community):
-    community = get_object_or_404(
-        Community.objects.readable_or_invited(request.user), slug=community
-    )
+    community = get_object_or_404(Community.objects.joinable_by(request.user), slug=community)
     if request.method != "POST":
         return redirect(community)
     try:
@@ -188,7 +201,7 @@ def community_join(request, community):
     if membership.state == Membership.State.ACTIVE:
         messages.success(request, f"Welcome to {community.name}.")
     else:
-        messages.info(request, "Your request to join is with the moderators.")
+        messages.info(request, "Your request is sent: you will hear when a moderator answers.")
     return redirect_back(request, community)
 
 

@@ -67,8 +67,9 @@ def page(browser, live_server):
 def screenshot(page):
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(name):
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    def take(name, of=None):
+        """test-results/<name>.png: the test's page, or `of`, another page of the test's."""
+        (of or page).screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     return take
 

@@ -18,3 +18,11 @@ def test_demo_data_shows_every_kind_and_loads_once(db, mailoutbox):
     assert Thread.objects.filter(accepted_answer__isnull=False).exists()
     assert Thread.objects.filter(score__gt=0, kind="idea").exists()
     assert mailoutbox == []
+    long_covid = Community.objects.get(slug="long-covid")
+    assert (long_covid.read_access, long_covid.listed, long_covid.join_policy) == (
+        "private",
+        True,
+        "request",
+    )
+    for community in Community.objects.all():
+        community.full_clean()  # as the admin would save it

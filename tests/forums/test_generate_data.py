@@ -157,7 +157,9 @@ def test_the_forum_has_every_kind_of_community_thread_and_post(generated):
     assert set(communities.values_list("read_access", flat=True)) == set(
         Community.ReadAccess.values
     )
+    assert communities.filter(listed=True).exists()
     for community in communities:
+        community.full_clean()  # the admin's rules, listing included
         categories = list(community.categories.order_by("position"))
         assert categories[0].slug == "general"
         assert 3 <= len(categories) <= 5

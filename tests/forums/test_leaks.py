@@ -164,7 +164,7 @@ def build_forum():
     """Six members; circles: Ada's holds Ben and Fay, Ben's holds Ada, Cam's holds Dee;
     Dee blocked Ada. "Open Hall" is read by anyone, "Members Lounge" by signed-in members,
     "Quiet Room" by its active members only (Ada, Ben, Dee; Cam asked to join, Eve is
-    invited, Fay is not a member)."""
+    invited, Fay is not a member), and listed, so that the others find who it is."""
     forum = Forum()
     names = {
         "ada": "Ada Arden",
@@ -181,7 +181,8 @@ def build_forum():
     open_hall = make_community("Open Hall", read_access="open")
     Category.objects.create(community=open_hall, name="Questions", slug="questions", position=1)
     lounge = make_community("Members Lounge", read_access="members")
-    quiet = make_community("Quiet Room", read_access="private", join_policy="invitation")
+    # Listed: those who do not belong find its "about" page, and nothing of what is inside.
+    quiet = make_community("Quiet Room", read_access="private", join_policy="request", listed=True)
     forum.communities = {"open": open_hall, "members": lounge, "private": quiet}
     for member in (ada, ben, cam, dee, fay):
         join(member, open_hall)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import CircleMembership, Member
-from forums.models import Notification, Post, PostVote
+from forums.models import Community, Membership, Notification, Post, PostVote
 from forums.services import post_vote
 from tests.factories import join, make_community, make_reply, make_thread
 
@@ -24,8 +24,19 @@ def viewer(member_factory, community):
 
 
 def grow(community, viewer, authors, count):
-    """Adds `count` threads, each with replies of every audience, tags, votes and mentions."""
+    """Adds `count` threads, each with replies of every audience, tags, votes and mentions,
+    and as many private communities listed to the viewer (who reads none of them), each with
+    a thread, and the viewer's request to join every other one."""
     for number in range(count):
+        listed = make_community(
+            f"Listed {Community.objects.count()}",
+            read_access="private",
+            join_policy="request",
+            listed=True,
+        )
+        make_thread(authors[number % len(authors)], listed, title=f"Listed thread {number}")
+        if number % 2:
+            Membership.objects.create(community=listed, member=viewer, state="requested")
         author = authors[number % len(authors)]
         thread = make_thread(
             author,

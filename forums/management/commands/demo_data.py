@@ -82,6 +82,10 @@ DEMO_COMMUNITIES = [
     ),
 ]
 
+# Private communities that signed-in members who do not belong find on the home page, with
+# an "Ask to join" button (Jules, say, belongs to neither).
+LISTED = {"long-covid"}
+
 MEMBERSHIPS = {
     "help": ["River", "Quiet Sam", "Noor H."],
     "night-shift": ["Noor H.", "Quiet Sam"],
@@ -320,15 +324,18 @@ class Command(BaseCommand):
         if Community.objects.filter(slug=slug).exists():
             return False
         self.stdout.write(f"  adding {name}…")
-        community = Community.objects.create(
+        community = Community(
             name=name,
             slug=slug,
             kind=kind,
             read_access=read_access,
+            listed=slug in LISTED,
             join_policy=join_policy,
             description=description,
             email_domains=domains,
         )
+        community.full_clean()  # held to the rules the admin's form applies
+        community.save()
         for position, category in enumerate(categories):
             Category.objects.create(
                 community=community,

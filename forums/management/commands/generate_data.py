@@ -787,6 +787,8 @@ class Command(BaseCommand):
                         f"A {Community.Kind(kind).label.lower()} community for the benchmark.",
                         kind, access, policy, "example.org" if policy == "domain" else "",
                         created, 0,
+                        # Listed where members could not join it otherwise (Community.clean).
+                        access == "private" and policy in ("open", "request"),
                     )
                 )  # fmt: skip
                 plan.communities.append((community_id, kind, access))
@@ -829,7 +831,8 @@ class Command(BaseCommand):
                 progress.advance()
         with self.cursor.copy(
             "COPY forums_community (id, name, slug, description, kind, read_access, join_policy, "
-            "email_domains, created_at, premoderate_first_posts, public_thread_count) FROM STDIN"
+            "email_domains, created_at, premoderate_first_posts, listed, public_thread_count) "
+            "FROM STDIN"
         ) as copy:
             for row in community_rows:
                 copy.write_row((*row, 0))  # counted by refresh_derived
