@@ -19,7 +19,7 @@ SIGN_IN = re.compile(r"^sign in$", re.IGNORECASE)
 def sign_in(page, email, start="/accounts/login/"):
     """Through the site's sign-in, which `start` (a page that needs it) leads to."""
     page.goto(start)
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name=SIGN_IN).click()
 
