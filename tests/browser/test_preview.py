@@ -102,3 +102,29 @@ def test_formatting_help_opens_beside_the_box(page, screenshot):
     assert help_text.get_by_role("cell", name="bold", exact=True).is_visible()
     assert_accessible_as_served(page)
     screenshot(f"preview-03-formatting-help-{'js' if page.javascript else 'nojs'}")
+
+
+@pytest.mark.parametrize("page", [True], indirect=True, ids=["with JavaScript"])
+def test_a_preview_is_not_the_one_submission(page):
+    """submit-once.js lets one send of a form through; a preview is not that send. Here the
+    preview's answer never comes (a 204 leaves the page as it was): Post still posts."""
+    community = make_community("Runners")
+    replier = make_member("Replier", email="replier@example.org")
+    join(replier, community)
+    thread = make_thread(replier, community, title="Speed work for beginners?")
+
+    def no_answer_to_previews(route):
+        if "preview=1" in (route.request.post_data or ""):
+            route.fulfill(status=204)
+        else:
+            route.continue_()
+
+    sign_in(page, "replier@example.org")
+    page.goto(thread.get_absolute_url())
+    page.route("**/reply/", no_answer_to_previews)
+    page.get_by_label("Your reply").fill("Strides, then an easy mile.")
+    with page.expect_response("**/reply/"):
+        page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Post reply").click()
+    page.locator(".post").nth(1).wait_for()
+    assert Post.objects.filter(thread=thread, body="Strides, then an easy mile.").count() == 1
