@@ -46,6 +46,8 @@ class BodyField(forms.CharField):
             max_length=BODY_MAX,
             strip=True,
             widget=forms.Textarea(attrs={"rows": 10}),
+            # The field, its formatting help and, after Preview, the post as it will look.
+            template_name="forums/partials/body_field.html",
             help_text="Markdown works: **bold**, _italic_, lists, `code`, [links](https://…). "
             "Mention someone with @ and their display name.",
             error_messages={
@@ -68,7 +70,24 @@ class SubmitOnceForm(forms.Form):
         self.fields["client_token"].initial = uuid.uuid4()
 
 
-class ThreadForm(SubmitOnceForm):
+class PreviewMixin:
+    """A post's form with a second submit button, Preview (`name="preview"`). Pressed, the
+    form is checked as for posting and shown again with everything typed kept, and its view
+    sets `preview_html` to the body as posting would render it; nothing is saved, and the
+    one-time token stays unused for the real submit."""
+
+    preview_html = None
+    # The preview's heading sits one level below the heading of the form it is in.
+    preview_heading_level = 2
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_preview = self.is_bound and "preview" in self.data
+        if self.is_preview:
+            self.fields["body"].error_messages["required"] = "Write something to preview."
+
+
+class ThreadForm(PreviewMixin, SubmitOnceForm):
     category = forms.ModelChoiceField(queryset=None, empty_label=None)
     kind = forms.ChoiceField(
         choices=Thread.Kind.choices,
@@ -115,12 +134,14 @@ class ThreadForm(SubmitOnceForm):
         return tags
 
 
-class ReplyForm(SubmitOnceForm):
+class ReplyForm(PreviewMixin, SubmitOnceForm):
     """A reply, offering `member` the audiences that make sense in `thread`, starting with
     their default one where it is offered (forums.audiences)."""
 
     body = BodyField(label="Your reply")
     visibility = VisibilityField()
+
+    preview_heading_level = 3  # under the thread page's "Reply"
 
     field_order = ["body", "visibility", "client_token"]
 
@@ -130,7 +151,7 @@ class ReplyForm(SubmitOnceForm):
         self.fields["visibility"].initial = audiences.default_reply_visibility(member, thread)
 
 
-class PostEditForm(forms.Form):
+class PostEditForm(PreviewMixin, forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, required=False)
     body = BodyField()
     # The text the edit started from (Post.version): a save over a newer one is refused.

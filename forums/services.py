@@ -155,6 +155,12 @@ def _render(body):
     return rendered.html, [mentions.members[name] for name in rendered.mentions]
 
 
+def post_preview(*, body):
+    """The HTML a post with this body would show, made as posting makes it (sanitised, its
+    mentions linked), with nothing written and nobody told."""
+    return _render(body)[0]
+
+
 def _index(post, title=""):
     config = settings.HEARTH_SEARCH_CONFIG
     vector = SearchVector(Value(title, output_field=TextField()), weight="A", config=config)

@@ -128,6 +128,16 @@ def _visible_post(request, pk):
     )
 
 
+def _show_preview(form):
+    """When the form was sent with its Preview button, renders its body as posting would,
+    for the form to show. Returns whether it was a preview: then nothing is to be saved."""
+    if not form.is_preview:
+        return False
+    if form.is_valid():
+        form.preview_html = services.post_preview(body=form.cleaned_data["body"])
+    return True
+
+
 def home(request):
     communities = Community.objects.readable_or_listed(request.user).with_thread_counts(
         request.user
@@ -279,7 +289,7 @@ def thread_create(request, community):
     form = ThreadForm(request.POST or None, community=community, member=request.user)
     if request.GET.get("category") and not request.POST:
         form.initial["category"] = community.categories.filter(slug=request.GET["category"]).first()
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not _show_preview(form) and form.is_valid():
         data = form.cleaned_data
         try:
             thread = services.thread_create(
@@ -355,7 +365,7 @@ def thread_reply(request, pk):
     thread = _visible_thread(request, pk)
     membership = _membership(request, thread.community)
     form = ReplyForm(request.POST, thread=thread, member=request.user)
-    if form.is_valid():
+    if not _show_preview(form) and form.is_valid():
         try:
             post = services.post_create(
                 author=request.user,
@@ -369,12 +379,13 @@ def thread_reply(request, pk):
         else:
             messages.success(request, "Posted.", extra_tags="posted")
             return redirect(post)
-    # Show the form again, with what was typed, under the thread's last page.
+    # Show the form again, with what was typed (and its preview), under the thread's last page.
     posts = _thread_posts(request, thread)
     paginator = Paginator(posts, settings.HEARTH_POSTS_PER_PAGE)
     page = paginator.page(paginator.num_pages)
     context = _thread_context(request, thread, membership, page, None, set(), False, form)
-    return render(request, "forums/thread_detail.html", context, status=400)
+    status = 200 if form.preview_html is not None else 400
+    return render(request, "forums/thread_detail.html", context, status=status)
 
 
 @login_required
@@ -441,7 +452,7 @@ def post_edit(request, pk):
         raise PermissionDenied
     form = PostEditForm(request.POST or None, post=post)
     saved = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not _show_preview(form) and form.is_valid():
         try:
             services.post_edit(
                 post=post,

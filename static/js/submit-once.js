@@ -3,6 +3,8 @@
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.hasAttribute("data-submit-once")) return;
+  // Preview only shows the post as it will look: it is not the one submission.
+  if (event.submitter && event.submitter.name === "preview") return;
   if (form.dataset.submitting === "1") {
     event.preventDefault();
     return;

@@ -133,3 +133,49 @@ def test_thread_and_category_pages_with_circles_of_hundreds(
         response = client.get(f"/c/{community.slug}/general/")
     assert [t.reply_count for t in response.context["threads"]] == [40]
     assert Post.objects.visible_to(viewer).count() == 41
+
+
+PREVIEWS = {
+    "new thread": (lambda t: f"/c/{t.community.slug}/new/", 10),
+    "reply": (lambda t: f"/t/{t.pk}/reply/", 12),
+    "edit": (lambda t: f"/p/{t.posts.first().pk}/edit/", 7),
+}
+
+
+@pytest.mark.parametrize("form", PREVIEWS, ids=list(PREVIEWS))
+def test_a_preview_reads_in_fixed_queries(
+    client, community, viewer, member_factory, form, django_assert_max_num_queries
+):
+    """The Preview button's page, mentions linked, in as many queries however much there is."""
+    authors = [member_factory(f"Author {n}") for n in range(3)]
+    for author in authors:
+        CircleMembership.objects.create(owner=author, member=viewer)
+    url_for, budget = PREVIEWS[form]
+    data = {
+        "category": community.categories.first().pk,
+        "kind": "discussion",
+        "title": "A title",
+        "body": "**Hello** @Author 1 and @Author 2",
+        "visibility": "public",
+        "client_token": "4f0c8a52-8a0e-4a8e-9d43-3f1b8a1c2d3e",
+        "preview": "1",
+    }
+
+    def count(thread):
+        client.force_login(thread.author)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url_for(thread), data)
+        assert response.status_code == 200
+        assert "<strong>Hello</strong>" in response.content.decode()
+        return len(captured)
+
+    small = count(make_thread(viewer, community, body="Opening"))
+    grow(community, viewer, authors, 6)
+    thread = make_thread(viewer, community, body="Opening")
+    for author in authors:
+        make_reply(author, thread, body="@Viewer hello")
+    large = count(thread)
+    assert large == small, f"{form}: {small} queries with little data, {large} with more"
+    with django_assert_max_num_queries(budget):
+        client.post(url_for(thread), data)
+    assert not Notification.objects.filter(post__body__startswith="**Hello**").exists()
