@@ -87,7 +87,22 @@ class PreviewMixin:
             self.fields["body"].error_messages["required"] = "Write something to preview."
 
 
-class ThreadForm(PreviewMixin, SubmitOnceForm):
+class PersonalDataCheckMixin(forms.Form):
+    """A post's form that carries the author's answer to the personal-data check
+    (forums.personal_data): asked once, the form comes back with the question (not an
+    error: nothing is wrong with it) and the answer set, so sending it again posts it as
+    it is."""
+
+    personal_data_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    personal_data_question = None
+
+    def ask_about_personal_data(self, found):
+        self.personal_data_question = found.message
+        self.data = self.data.copy()
+        self.data[self.add_prefix("personal_data_ok")] = "1"
+
+
+class ThreadForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):
     category = forms.ModelChoiceField(queryset=None, empty_label=None)
     kind = forms.ChoiceField(
         choices=Thread.Kind.choices,
@@ -134,7 +149,7 @@ class ThreadForm(PreviewMixin, SubmitOnceForm):
         return tags
 
 
-class ReplyForm(PreviewMixin, SubmitOnceForm):
+class ReplyForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):
     """A reply, offering `member` the audiences that make sense in `thread`, starting with
     their default one where it is offered (forums.audiences)."""
 
@@ -151,7 +166,7 @@ class ReplyForm(PreviewMixin, SubmitOnceForm):
         self.fields["visibility"].initial = audiences.default_reply_visibility(member, thread)
 
 
-class PostEditForm(PreviewMixin, forms.Form):
+class PostEditForm(PreviewMixin, PersonalDataCheckMixin, forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, required=False)
     body = BodyField()
     # The text the edit started from (Post.version): a save over a newer one is refused.

@@ -8,6 +8,8 @@ cost a member their anonymity. They still leave alone the numbers ordinary posts
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 EMAIL = "an e-mail address"
 PHONE = "a phone number"
 ADDRESS = "a street address"
@@ -194,3 +196,32 @@ def describe(findings):
     if len(kinds) <= 1:
         return "".join(kinds)
     return f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+
+
+class PersonalDataFound(ValidationError):
+    """A post about to show what looks like personal information to others. Its author is
+    asked once, in plain words naming who will see it; sent again with the confirmation, it
+    is posted as it is. Nothing is written meanwhile."""
+
+    def __init__(self, findings, *, audience, community):
+        reaches = audience.description[:1].lower() + audience.description[1:]
+        reaches = reaches.replace("this community", community.name)
+        super().__init__(
+            f"This looks like personal information ({describe(findings)}) — everyone who can "
+            f"see this post will see it ({audience.label}: {reaches}). Post anyway, or edit? "
+            "Pressing the same button again posts it as it is.",
+            code="personal_data",
+        )
+        self.findings = findings
+
+
+def check_before_posting(text, *, audience, author, community, confirmed, before=""):
+    """Raises PersonalDataFound when `text` shows what looks like personal information to
+    anyone but its author, unless the author has confirmed it. An edit asks only about what
+    was not already in the text it replaces (`before`), which was posted knowingly."""
+    if confirmed or (audience.reach == "private" and audience.owner_id == author.pk):
+        return
+    already = {finding.text for finding in personal_data_in(before)} if before else set()
+    findings = [found for found in personal_data_in(text) if found.text not in already]
+    if findings:
+        raise PersonalDataFound(findings, audience=audience, community=community)

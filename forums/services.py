@@ -32,6 +32,7 @@ from forums.models import (
     Thread,
     ThreadFollow,
 )
+from forums.personal_data import check_before_posting
 from forums.querysets import forget_reader
 
 # ---------------------------------------------------------------- communities and memberships
@@ -274,9 +275,22 @@ def _submit_once(author, client_token, create):
         raise
 
 
-def thread_create(*, author, category, kind, title, body, visibility, tags=(), client_token=None):
+def thread_create(
+    *,
+    author,
+    category,
+    kind,
+    title,
+    body,
+    visibility,
+    tags=(),
+    client_token=None,
+    personal_data_ok=False,
+):
     """Starts a thread with its opening post. Submitting the same form twice (same
-    client_token) returns the first thread instead of making a second."""
+    client_token) returns the first thread instead of making a second. Words that look like
+    personal information, for anyone but the author, wait for `personal_data_ok`
+    (PersonalDataFound)."""
     return _submit_once(
         author,
         client_token,
@@ -289,15 +303,29 @@ def thread_create(*, author, category, kind, title, body, visibility, tags=(), c
             visibility=visibility,
             tags=tags,
             client_token=client_token,
+            personal_data_ok=personal_data_ok,
         ),
     ).thread
 
 
+def _audience_chosen(offered, visibility):
+    return next(audience for audience in offered if audience.visibility == visibility)
+
+
 @transaction.atomic
-def _thread_create(*, author, category, kind, title, body, visibility, tags, client_token):
+def _thread_create(
+    *, author, category, kind, title, body, visibility, tags, client_token, personal_data_ok
+):
     community = category.community
     membership = _membership(community, author)
     _check_can_post(author, membership)
+    check_before_posting(
+        f"{title}\n{body}",
+        audience=_audience_chosen(audiences.thread_audiences(author), visibility),
+        author=author,
+        community=community,
+        confirmed=personal_data_ok,
+    )
     thread = Thread.objects.create(
         community=community,
         category=category,
@@ -405,10 +433,11 @@ def mentions_in(post):
     return _render(post.body)[1]
 
 
-def post_create(*, author, thread, body, visibility, client_token=None):
+def post_create(*, author, thread, body, visibility, client_token=None, personal_data_ok=False):
     """Replies in a thread, for one of the audiences the thread offers the author
     (forums.audiences.reply_visibilities; any other is refused on the form's `visibility`
-    field). A second submit of the same form returns the first reply."""
+    field). A second submit of the same form returns the first reply. Words that look like
+    personal information wait for `personal_data_ok` (PersonalDataFound)."""
     return _submit_once(
         author,
         client_token,
@@ -418,12 +447,13 @@ def post_create(*, author, thread, body, visibility, client_token=None):
             body=body,
             visibility=visibility,
             client_token=client_token,
+            personal_data_ok=personal_data_ok,
         ),
     )
 
 
 @transaction.atomic
-def _post_create(*, author, thread, body, visibility, client_token):
+def _post_create(*, author, thread, body, visibility, client_token, personal_data_ok):
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     if thread.deleted_at is not None:  # deleted while the reply was on its way
         raise ValidationError("This thread was deleted: it takes no new replies.")
@@ -432,6 +462,13 @@ def _post_create(*, author, thread, body, visibility, client_token):
         raise ValidationError("This thread is locked: it takes no new replies.")
     _check_can_post(author, membership)
     audiences.check_reply_visibility(author, thread, visibility)
+    check_before_posting(
+        body,
+        audience=_audience_chosen(audiences.reply_audiences(author, thread), visibility),
+        author=author,
+        community=thread.community,
+        confirmed=personal_data_ok,
+    )
     post, mentioned = _insert_post(
         thread=thread,
         author=author,
@@ -462,10 +499,11 @@ class StaleEdit(ValidationError):
 
 
 @transaction.atomic
-def post_edit(*, post, by, body, title=None, based_on=None):
+def post_edit(*, post, by, body, title=None, based_on=None, personal_data_ok=False):
     """The author edits a post; the earlier text is kept as a revision. `based_on` is the
     version (Post.version) the edit started from: when the post was saved since, the edit
-    is refused with StaleEdit, and nothing is written."""
+    is refused with StaleEdit, and nothing is written. What looks like personal information
+    and was not in the post before waits for `personal_data_ok` (PersonalDataFound)."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can edit this post.")
@@ -475,6 +513,14 @@ def post_edit(*, post, by, body, title=None, based_on=None):
     membership = _membership(thread.community_id, by)
     _check_can_post(by, membership)
     title_changed = post.is_opening and title is not None and title != thread.title
+    check_before_posting(
+        f"{title if title_changed else ''}\n{body}",
+        audience=audiences.audience_of(post, thread=thread, viewer=by),
+        author=by,
+        community=thread.community,
+        confirmed=personal_data_ok,
+        before=f"{thread.title if title_changed else ''}\n{post.body}",
+    )
     if body != post.body:
         html, mentioned = _render(body)
         # An edit meets the rules a new post meets; a new member's edit waits again.

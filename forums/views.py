@@ -39,6 +39,7 @@ from forums.models import (
 )
 from forums.moderation import services as moderation
 from forums.pagination import keyset_page
+from forums.personal_data import PersonalDataFound
 from forums.querysets import add_activity
 from forums.search import search_posts, search_results
 
@@ -301,7 +302,10 @@ def thread_create(request, community):
                 visibility=data["visibility"],
                 tags=data["tags"],
                 client_token=data["client_token"],
+                personal_data_ok=data["personal_data_ok"],
             )
+        except PersonalDataFound as found:
+            form.ask_about_personal_data(found)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -318,6 +322,19 @@ def thread_detail(request, pk, slug=None):
     membership = _membership(request, thread.community)
     posts = _thread_posts(request, thread)
     page = _page(request, posts, settings.HEARTH_POSTS_PER_PAGE)
+    reply_form = None
+    if permissions.can_reply(request.user, thread, membership):
+        reply_form = ReplyForm(thread=thread, member=request.user)
+    return render(
+        request,
+        "forums/thread_detail.html",
+        _thread_context(request, thread, membership, posts, page, reply_form),
+    )
+
+
+def _thread_context(request, thread, membership, posts, page, reply_form):
+    """A thread page as the viewer sees it: its accepted answer, their votes on what the
+    page shows, whether they follow it; the reply form given (empty, or as sent back)."""
     accepted = None
     if thread.accepted_answer_id:
         accepted = posts.live().filter(pk=thread.accepted_answer_id).first()
@@ -331,17 +348,6 @@ def thread_detail(request, pk, slug=None):
             )
         )
         following = ThreadFollow.objects.filter(thread=thread, member=request.user).exists()
-    reply_form = None
-    if permissions.can_reply(request.user, thread, membership):
-        reply_form = ReplyForm(thread=thread, member=request.user)
-    return render(
-        request,
-        "forums/thread_detail.html",
-        _thread_context(request, thread, membership, page, accepted, voted, following, reply_form),
-    )
-
-
-def _thread_context(request, thread, membership, page, accepted, voted, following, reply_form):
     return {
         "thread": thread,
         "community": thread.community,
@@ -373,7 +379,10 @@ def thread_reply(request, pk):
                 body=form.cleaned_data["body"],
                 visibility=form.cleaned_data["visibility"],
                 client_token=form.cleaned_data["client_token"],
+                personal_data_ok=form.cleaned_data["personal_data_ok"],
             )
+        except PersonalDataFound as found:
+            form.ask_about_personal_data(found)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -383,8 +392,8 @@ def thread_reply(request, pk):
     posts = _thread_posts(request, thread)
     paginator = Paginator(posts, settings.HEARTH_POSTS_PER_PAGE)
     page = paginator.page(paginator.num_pages)
-    context = _thread_context(request, thread, membership, page, None, set(), False, form)
-    status = 200 if form.preview_html is not None else 400
+    context = _thread_context(request, thread, membership, posts, page, form)
+    status = 200 if form.preview_html is not None or form.personal_data_question else 400
     return render(request, "forums/thread_detail.html", context, status=status)
 
 
@@ -460,6 +469,7 @@ def post_edit(request, pk):
                 body=form.cleaned_data["body"],
                 title=form.cleaned_data.get("title"),
                 based_on=form.cleaned_data["version"],
+                personal_data_ok=form.cleaned_data["personal_data_ok"],
             )
         except services.StaleEdit as conflict:
             # What they typed stays in the form, now based on the saved text beside it.
@@ -467,6 +477,8 @@ def post_edit(request, pk):
             form = PostEditForm({**request.POST.dict(), "version": saved.version}, post=saved)
             form.is_valid()
             form.add_error(None, conflict)
+        except PersonalDataFound as found:
+            form.ask_about_personal_data(found)
         except ValidationError as error:
             form.add_error(None, error)
         else:

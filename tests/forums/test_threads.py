@@ -395,3 +395,27 @@ def test_a_mail_server_that_is_down_loses_no_post(
     post = Post.objects.get(body="Saved anyway")
     jobs = ProcrastinateJob.objects.filter(task_name="forums.tasks.announce_post", status="todo")
     assert {"post_id": post.pk, "mentioned_ids": []} in [job.args for job in jobs]
+
+
+def test_a_reply_sent_back_shows_the_thread_as_the_member_sees_it(
+    client, asker, member_factory, community
+):
+    """A reply refused (or previewed) comes back on the thread page as it really stands for
+    the member: followed, their votes pressed, the accepted answer in its place."""
+    from forums import services
+
+    thread = make_thread(asker, community, kind="question", title="Pacing")
+    helper = member_factory("Helper")
+    answer = make_reply(helper, thread, body="Try intervals.")
+    services.thread_accept_answer(thread=thread, post=answer, by=asker)
+    services.post_vote(post=answer, member=asker)
+    client.force_login(asker)
+
+    page = client.post(
+        f"/t/{thread.pk}/reply/",
+        {"body": "", "visibility": "public", "client_token": str(uuid.uuid4())},
+    ).content.decode()
+
+    assert "Stop following" in page
+    assert 'aria-label="Accepted answer"' in page
+    assert 'aria-pressed="true"' in page

@@ -1,0 +1,177 @@
+"""The write door asks once before a post shows what looks like personal information to
+others: in plain words, naming who will see it; sent again, it is posted as it is."""
+
+import html
+import uuid
+
+import pytest
+
+from accounts.models import CircleMembership
+from forums import services
+from forums.models import Post, PostRevision, Thread
+from forums.personal_data import PersonalDataFound
+from tests.factories import join, make_community, make_reply, make_thread
+
+PHONE = "Text me on 07700 900123 if you want to talk."
+
+
+@pytest.fixture
+def community(db):
+    return make_community("Runners")
+
+
+@pytest.fixture
+def author(member_factory, community):
+    author = member_factory("Lantern Moth")
+    join(author, community)
+    return author
+
+
+def _thread_data(community, **overrides):
+    return {
+        "category": community.categories.first().pk,
+        "kind": "discussion",
+        "title": "Struggling tonight",
+        "body": PHONE,
+        "visibility": "public",
+        "tags": "",
+        "client_token": str(uuid.uuid4()),
+        **overrides,
+    }
+
+
+def _page(response):
+    return html.unescape(response.content.decode())
+
+
+def test_a_thread_with_a_phone_number_is_asked_about_once_then_posted(client, author, community):
+    client.force_login(author)
+    data = _thread_data(community)
+
+    asked = client.post(f"/c/{community.slug}/new/", data)
+
+    assert asked.status_code == 200
+    page = _page(asked)
+    assert "This looks like personal information (a phone number)" in page
+    assert "(Community: everyone who can read Runners)" in page
+    assert "Post anyway, or edit?" in page
+    assert "There is a problem" not in page  # a question, not an error
+    assert PHONE in page and "Struggling tonight" in page  # what was typed is kept
+    assert (
+        'name="personal_data_ok" value="True"' in page
+        or 'name="personal_data_ok" value="1"' in page
+    )
+    assert Thread.objects.count() == 0 and Post.objects.count() == 0
+
+    confirmed = client.post(f"/c/{community.slug}/new/", {**data, "personal_data_ok": "1"})
+    again = client.post(f"/c/{community.slug}/new/", {**data, "personal_data_ok": "1"})
+
+    assert confirmed.status_code == 302 and again["Location"] == confirmed["Location"]
+    assert Thread.objects.get().posts.get().body == PHONE
+
+
+def test_the_question_names_a_circle_and_the_title_is_checked_too(client, author, community):
+    client.force_login(author)
+
+    asked = client.post(
+        f"/c/{community.slug}/new/",
+        _thread_data(
+            community, title="Write to sam at gmail dot com", body="Please.", visibility="circle"
+        ),
+    )
+
+    page = _page(asked)
+    assert "(an e-mail address)" in page
+    assert "(My circle: you and the members of your circle)" in page
+    assert Thread.objects.count() == 0
+
+
+def test_only_me_posts_are_never_asked_about(client, author, community):
+    client.force_login(author)
+
+    response = client.post(
+        f"/c/{community.slug}/new/", _thread_data(community, visibility="private")
+    )
+
+    assert response.status_code == 302
+    assert Thread.objects.get().visibility == "private"
+
+
+def test_a_reply_is_asked_about_with_the_audience_it_really_reaches(
+    client, member_factory, author, community
+):
+    owner = member_factory("Quiet Heron")
+    join(owner, community)
+    CircleMembership.objects.create(owner=owner, member=author)
+    thread = make_thread(owner, community, title="Circle talk", visibility="circle")
+    client.force_login(author)
+    data = {
+        "body": "My postcode is SW1A 1AA.",
+        "visibility": "public",
+        "client_token": str(uuid.uuid4()),
+    }
+
+    asked = client.post(f"/t/{thread.pk}/reply/", data)
+
+    page = _page(asked)
+    assert asked.status_code == 200
+    assert "Check before posting" in page
+    assert "(a postcode)" in page
+    assert "Quiet Heron’s circle" in page
+    assert "My postcode is SW1A 1AA." in page
+    assert thread.posts.count() == 1
+
+    posted = client.post(f"/t/{thread.pk}/reply/", {**data, "personal_data_ok": "1"})
+
+    assert posted.status_code == 302
+    assert thread.posts.count() == 2
+
+
+def test_an_edit_asks_only_about_what_is_new(client, author, community):
+    thread = make_thread(author, community, body="Ordinary words.")
+    opening = thread.posts.get()
+    services.post_edit(post=opening, by=author, body=PHONE, personal_data_ok=True)
+    client.force_login(author)
+    opening.refresh_from_db()
+
+    typo_fixed = client.post(
+        f"/p/{opening.pk}/edit/",
+        {"title": thread.title, "body": PHONE + " Any time.", "version": opening.version},
+    )
+    opening.refresh_from_db()
+    asked = client.post(
+        f"/p/{opening.pk}/edit/",
+        {
+            "title": thread.title,
+            "body": opening.body + " Or jo@example.org",
+            "version": opening.version,
+        },
+    )
+
+    assert typo_fixed.status_code == 302
+    assert "(an e-mail address)" in _page(asked)
+    opening.refresh_from_db()
+    assert "jo@example.org" not in opening.body
+    assert PostRevision.objects.filter(post=opening).count() == 2
+
+
+def test_every_road_meets_the_check_in_the_write_door(author, community):
+    thread = make_thread(author, community)
+
+    with pytest.raises(PersonalDataFound):
+        services.thread_create(
+            author=author,
+            category=community.categories.first(),
+            kind="discussion",
+            title="Call me",
+            body=PHONE,
+            visibility="public",
+        )
+    with pytest.raises(PersonalDataFound):
+        services.post_create(author=author, thread=thread, body=PHONE, visibility="public")
+    with pytest.raises(PersonalDataFound):
+        services.post_edit(post=thread.posts.get(), by=author, body=PHONE)
+
+    assert Thread.objects.count() == 1 and Post.objects.count() == 1
+    make_reply(author, thread, body="Nothing personal here: I ran 10 km in 55 minutes.")
+    assert Post.objects.count() == 2
