@@ -93,13 +93,13 @@ class PersonalDataCheckMixin(forms.Form):
     error: nothing is wrong with it) and the answer set, so sending it again posts it as
     it is."""
 
-    personal_data_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    personal_data_ok = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     personal_data_question = None
 
     def ask_about_personal_data(self, found):
         self.personal_data_question = found.message
         self.data = self.data.copy()
-        self.data[self.add_prefix("personal_data_ok")] = "1"
+        self.data[self.add_prefix("personal_data_ok")] = found.answer
 
 
 class ThreadForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):

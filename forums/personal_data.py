@@ -8,7 +8,9 @@ cost a member their anonymity. They still leave alone the numbers ordinary posts
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 EMAIL = "an e-mail address"
 PHONE = "a phone number"
@@ -26,13 +28,20 @@ _TLDS = (
     r"(?:com|org|net|edu|gov|info|io|me|co|uk|ie|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|ca|au|"
     r"nz|in|jp|us)"
 )
-_EMAIL_PLAIN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# A local part starts only where none could have started a character earlier, and every part
+# is bounded as in real addresses: without both, a long run of letters is tried from each of
+# its characters, and a 20,000-character post takes seconds to check.
+_LOCAL = r"(?<![\w.+-])[\w.+-]{1,64}"
+_LABEL = r"[\w-]{1,63}"
+_EMAIL_PLAIN = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL}){{1,8}}", re.IGNORECASE)
 # "name @ example . org": spaces are allowed around "@" itself, never around a bare "at", or
 # "at home. It was" would count ("it" being a domain).
 _EMAIL_SPACED = re.compile(
-    rf"[\w.+-]+\s*@\s*[\w-]+(?:\s*\.\s*[\w-]+)*?\s*\.\s*{_TLDS}\b", re.IGNORECASE
+    rf"{_LOCAL}\s*@\s*{_LABEL}(?:\s*\.\s*{_LABEL}){{0,8}}?\s*\.\s*{_TLDS}\b", re.IGNORECASE
 )
-_EMAIL_SPELT = re.compile(rf"\b[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}{_TLDS}\b", re.IGNORECASE)
+_EMAIL_SPELT = re.compile(
+    rf"{_LOCAL}{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,8}}?{_DOT}{_TLDS}\b", re.IGNORECASE
+)
 
 _SEPARATOR = r"[\s.\-]?"
 _PHONE_CANDIDATES = (
@@ -163,30 +172,33 @@ def _cards(text):
             yield match.group()
 
 
+def _every_finding(text):
+    """Every match in `text`, kind by kind in the order a reader would worry about them. A
+    number read as an identity or card number is not also a phone number."""
+    found = []
+    for pattern in (_EMAIL_PLAIN, _EMAIL_SPACED, _EMAIL_SPELT):
+        found += [Finding(EMAIL, match.group().strip()) for match in pattern.finditer(text)]
+    identities = [Finding(NATIONAL_ID, match.strip()) for match in _national_ids(text)]
+    identities += [Finding(CARD, match.strip()) for match in _cards(text)]
+    found += identities
+    found += [Finding(BIRTH_DATE, m.group().strip()) for m in _BIRTH_DATE.finditer(text)]
+    taken = {_digits(finding.text) for finding in identities}
+    found += [Finding(PHONE, m.strip()) for m in _phones(text) if _digits(m) not in taken]
+    for kind, patterns in ((ADDRESS, _ADDRESSES), (POSTCODE, _POSTCODES)):
+        for pattern in patterns:
+            found += [Finding(kind, match.group().strip()) for match in pattern.finditer(text)]
+    return found
+
+
+def _first_of_each_kind(findings):
+    return list({finding.kind: finding for finding in reversed(findings)}.values())[::-1]
+
+
 def personal_data_in(text):
     """What in `text` looks like an e-mail address, a phone number, a street address or
     postcode, a date of birth, a national identity or payment card number: one Finding per
     kind found, in the order a reader would worry about them."""
-    found = {}
-
-    def note(kind, matches):
-        for match in matches:
-            found.setdefault(kind, Finding(kind, match.strip()))
-            return
-
-    note(EMAIL, (m.group() for m in _EMAIL_PLAIN.finditer(text)))
-    note(EMAIL, (m.group() for m in _EMAIL_SPACED.finditer(text)))
-    note(EMAIL, (m.group() for m in _EMAIL_SPELT.finditer(text)))
-    note(NATIONAL_ID, _national_ids(text))
-    note(CARD, _cards(text))
-    note(BIRTH_DATE, (m.group() for m in _BIRTH_DATE.finditer(text)))
-    if NATIONAL_ID not in found and CARD not in found:
-        note(PHONE, _phones(text))
-    for pattern in _ADDRESSES:
-        note(ADDRESS, (m.group() for m in pattern.finditer(text)))
-    for pattern in _POSTCODES:
-        note(POSTCODE, (m.group() for m in pattern.finditer(text)))
-    return list(found.values())
+    return _first_of_each_kind(_every_finding(text))
 
 
 def describe(findings):
@@ -198,30 +210,53 @@ def describe(findings):
     return f"{', '.join(kinds[:-1])} and {kinds[-1]}"
 
 
+def _reaches(audience, community):
+    open_to_all = community.read_access == "open" and not settings.HEARTH_MEMBERS_ONLY
+    if audience.reach == "public" and open_to_all:
+        return "anyone on the internet, signed in or not"
+    reaches = audience.description[:1].lower() + audience.description[1:]
+    return reaches.replace("this community", community.name)
+
+
 class PersonalDataFound(ValidationError):
     """A post about to show what looks like personal information to others. Its author is
-    asked once, in plain words naming who will see it; sent again with the confirmation, it
-    is posted as it is. Nothing is written meanwhile."""
+    asked once, in plain words naming who will see it. `answer` is what the form sends back
+    to post it as it is: it stands for these findings and this audience only, so a change of
+    either asks again. Nothing is written meanwhile."""
 
-    def __init__(self, findings, *, audience, community):
-        reaches = audience.description[:1].lower() + audience.description[1:]
-        reaches = reaches.replace("this community", community.name)
+    def __init__(self, findings, *, audience, community, answer):
         super().__init__(
             f"This looks like personal information ({describe(findings)}) — everyone who can "
-            f"see this post will see it ({audience.label}: {reaches}). Post anyway, or edit? "
-            "Pressing the same button again posts it as it is.",
+            f"see this post will see it ({audience.label}: {_reaches(audience, community)}). "
+            "Post anyway, or edit? Pressing the same button again posts it as it is.",
             code="personal_data",
         )
         self.findings = findings
+        self.answer = answer
 
 
-def check_before_posting(text, *, audience, author, community, confirmed, before=""):
-    """Raises PersonalDataFound when `text` shows what looks like personal information to
-    anyone but its author, unless the author has confirmed it. An edit asks only about what
-    was not already in the text it replaces (`before`), which was posted knowingly."""
-    if confirmed or (audience.reach == "private" and audience.owner_id == author.pk):
+def _answer(author, audience, findings):
+    asked = sorted({(finding.kind, finding.text) for finding in findings})
+    value = f"{author.pk}|{audience.reach}|{audience.owner_id}|{asked}"
+    return salted_hmac("hearth.personal_data", value, algorithm="sha256").hexdigest()[:32]
+
+
+def check_before_posting(parts, *, audience, author, community, confirmed, before=()):
+    """Raises PersonalDataFound when the `parts` of a post (its title, its body) show what
+    looks like personal information to anyone but its author. `confirmed` is True from code
+    that has already asked, or the answer the author's form sent back (PersonalDataFound's
+    `answer`). An edit asks only about what was not already in the parts it replaces
+    (`before`), which were posted knowingly: every match counts, so a second phone number
+    added beside the first is asked about."""
+    if confirmed is True or (audience.reach == "private" and audience.owner_id == author.pk):
         return
-    already = {finding.text for finding in personal_data_in(before)} if before else set()
-    findings = [found for found in personal_data_in(text) if found.text not in already]
-    if findings:
-        raise PersonalDataFound(findings, audience=audience, community=community)
+    already = {(f.kind, f.text) for part in before for f in _every_finding(part)}
+    new = [f for part in parts for f in _every_finding(part) if (f.kind, f.text) not in already]
+    if not new:
+        return
+    answer = _answer(author, audience, new)
+    if confirmed and constant_time_compare(confirmed, answer):
+        return
+    raise PersonalDataFound(
+        _first_of_each_kind(new), audience=audience, community=community, answer=answer
+    )

@@ -320,7 +320,7 @@ def _thread_create(
     membership = _membership(community, author)
     _check_can_post(author, membership)
     check_before_posting(
-        f"{title}\n{body}",
+        (title, body),
         audience=_audience_chosen(audiences.thread_audiences(author), visibility),
         author=author,
         community=community,
@@ -463,7 +463,7 @@ def _post_create(*, author, thread, body, visibility, client_token, personal_dat
     _check_can_post(author, membership)
     audiences.check_reply_visibility(author, thread, visibility)
     check_before_posting(
-        body,
+        (body,),
         audience=_audience_chosen(audiences.reply_audiences(author, thread), visibility),
         author=author,
         community=thread.community,
@@ -514,12 +514,12 @@ def post_edit(*, post, by, body, title=None, based_on=None, personal_data_ok=Fal
     _check_can_post(by, membership)
     title_changed = post.is_opening and title is not None and title != thread.title
     check_before_posting(
-        f"{title if title_changed else ''}\n{body}",
+        (title, body) if title_changed else (body,),
         audience=audiences.audience_of(post, thread=thread, viewer=by),
         author=by,
         community=thread.community,
         confirmed=personal_data_ok,
-        before=f"{thread.title if title_changed else ''}\n{post.body}",
+        before=(thread.title, post.body),
     )
     if body != post.body:
         html, mentioned = _render(body)

@@ -15,7 +15,7 @@ def test_favicon_ico_leads_to_the_icon_in_the_static_files(client):
     assert (32, 32) in icon.info["sizes"]
 
 
-def test_every_page_names_its_icons(client):
+def test_every_page_names_its_icons(client, db):
     page = client.get("/accounts/login/").content.decode()
 
     assert 'rel="icon" href="/static/img/favicon.ico"' in page

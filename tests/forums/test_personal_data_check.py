@@ -2,6 +2,7 @@
 others: in plain words, naming who will see it; sent again, it is posted as it is."""
 
 import html
+import re
 import uuid
 
 import pytest
@@ -44,6 +45,11 @@ def _page(response):
     return html.unescape(response.content.decode())
 
 
+def _answer(response):
+    """The answer the asking form carries back: sent again, it posts."""
+    return re.search(r'name="personal_data_ok" value="(\w+)"', response.content.decode())[1]
+
+
 def test_a_thread_with_a_phone_number_is_asked_about_once_then_posted(client, author, community):
     client.force_login(author)
     data = _thread_data(community)
@@ -53,18 +59,15 @@ def test_a_thread_with_a_phone_number_is_asked_about_once_then_posted(client, au
     assert asked.status_code == 200
     page = _page(asked)
     assert "This looks like personal information (a phone number)" in page
-    assert "(Community: everyone who can read Runners)" in page
+    assert "(Community: everyone who can read Runners)" in page  # a members' community
     assert "Post anyway, or edit?" in page
     assert "There is a problem" not in page  # a question, not an error
     assert PHONE in page and "Struggling tonight" in page  # what was typed is kept
-    assert (
-        'name="personal_data_ok" value="True"' in page
-        or 'name="personal_data_ok" value="1"' in page
-    )
     assert Thread.objects.count() == 0 and Post.objects.count() == 0
+    answer = _answer(asked)
 
-    confirmed = client.post(f"/c/{community.slug}/new/", {**data, "personal_data_ok": "1"})
-    again = client.post(f"/c/{community.slug}/new/", {**data, "personal_data_ok": "1"})
+    confirmed = client.post(f"/c/{community.slug}/new/", {**data, "personal_data_ok": answer})
+    again = client.post(f"/c/{community.slug}/new/", {**data, "personal_data_ok": answer})
 
     assert confirmed.status_code == 302 and again["Location"] == confirmed["Location"]
     assert Thread.objects.get().posts.get().body == PHONE
@@ -121,7 +124,7 @@ def test_a_reply_is_asked_about_with_the_audience_it_really_reaches(
     assert "My postcode is SW1A 1AA." in page
     assert thread.posts.count() == 1
 
-    posted = client.post(f"/t/{thread.pk}/reply/", {**data, "personal_data_ok": "1"})
+    posted = client.post(f"/t/{thread.pk}/reply/", {**data, "personal_data_ok": _answer(asked)})
 
     assert posted.status_code == 302
     assert thread.posts.count() == 2
@@ -175,3 +178,61 @@ def test_every_road_meets_the_check_in_the_write_door(author, community):
     assert Thread.objects.count() == 1 and Post.objects.count() == 1
     make_reply(author, thread, body="Nothing personal here: I ran 10 km in 55 minutes.")
     assert Post.objects.count() == 2
+
+
+def test_an_answer_stands_for_what_was_asked_only(client, author, community):
+    """Asked about a phone number for the circle, the answer does not cover the same words
+    for the whole community, nor an address added after the question."""
+    client.force_login(author)
+    data = _thread_data(community, visibility="circle")
+    answer = _answer(client.post(f"/c/{community.slug}/new/", data))
+
+    wider = client.post(
+        f"/c/{community.slug}/new/", {**data, "visibility": "public", "personal_data_ok": answer}
+    )
+    more = client.post(
+        f"/c/{community.slug}/new/",
+        {**data, "body": PHONE + " Or jo@example.org", "personal_data_ok": answer},
+    )
+    forged = client.post(f"/c/{community.slug}/new/", {**data, "personal_data_ok": "1"})
+
+    for response in (wider, more, forged):
+        assert "Check before posting" in _page(response)
+    assert "(Community: everyone who can read Runners)" in _page(wider)
+    assert "(an e-mail address and a phone number)" in _page(more)
+    assert Thread.objects.count() == 0
+
+
+def test_an_edit_asks_about_a_second_number_beside_the_first(author, community):
+    thread = make_thread(author, community, body="Ordinary words.")
+    opening = thread.posts.get()
+    clinic = "Call the clinic on 020 7946 0958."
+    services.post_edit(post=opening, by=author, body=clinic, personal_data_ok=True)
+
+    with pytest.raises(PersonalDataFound):
+        services.post_edit(post=opening, by=author, body=clinic + " My own mobile is 07700 900123.")
+
+
+def test_an_open_community_is_named_for_who_it_really_reaches(client, member_factory, settings):
+    settings.HEARTH_MEMBERS_ONLY = False
+    community = make_community("Open Door", read_access="open")
+    author = member_factory("Lantern Moth")
+    join(author, community)
+    client.force_login(author)
+
+    page = _page(client.post(f"/c/{community.slug}/new/", _thread_data(community)))
+
+    assert "(Community: anyone on the internet, signed in or not)" in page
+
+
+def test_the_title_and_body_are_read_apart(author, community):
+    """ "Week 10" closing a title and "Downing Street" opening the body make no address."""
+    services.thread_create(
+        author=author,
+        category=community.categories.first(),
+        kind="discussion",
+        title="Week 10",
+        body="Downing Street was on the news again.",
+        visibility="public",
+    )
+    assert Thread.objects.count() == 1
