@@ -53,9 +53,10 @@ def _reach(thread, *, author, visibility, is_reply):
             return Visibility.CIRCLE, thread.author, WHOLE_THREAD
         case Visibility.CIRCLE, Visibility.PUBLIC:
             return Visibility.CIRCLE, author, None
-    # A circle reply in a circle thread: its author's circle, within the thread's readers.
+    # A circle reply in a circle thread: its author's circle, within the thread's readers
+    # (in its author's own circle thread, that circle is the thread's).
     if author.pk == thread.author_id:
-        return Visibility.CIRCLE, author, WHOLE_THREAD
+        return Visibility.CIRCLE, author, None
     return Visibility.CIRCLE, author, WITHIN_THREAD
 
 
@@ -136,18 +137,20 @@ def thread_audiences(member):
 def reply_visibilities(member, thread):
     """The visibilities a member may give a reply in this thread, widest first, each a
     different audience: in a community thread, the community, their circle or them alone;
-    in a circle thread, whoever can see it, those of their own circle who can (for anyone
-    but the thread's author, whose circle is the thread's), or them alone; in an "Only me"
-    thread, its author alone, the only one who can reply there."""
+    in a circle thread, whoever can see it, those of their own circle who can, or them
+    alone; in an "Only me" thread, its author alone, the only one who can reply there.
+    The thread's author replies in their own circle or "Only me" thread for their circle or
+    themselves, stored as such: should they widen the thread later, such replies stay as
+    narrow as they were written."""
     is_thread_author = member.pk == thread.author_id
     match Visibility(thread.visibility):
         case Visibility.PUBLIC:
             return [Visibility.PUBLIC, Visibility.CIRCLE, Visibility.PRIVATE]
         case Visibility.CIRCLE if is_thread_author:
-            return [Visibility.PUBLIC, Visibility.PRIVATE]
+            return [Visibility.CIRCLE, Visibility.PRIVATE]
         case Visibility.CIRCLE:
             return [Visibility.PUBLIC, Visibility.CIRCLE, Visibility.PRIVATE]
-    return [Visibility.PUBLIC] if is_thread_author else []
+    return [Visibility.PRIVATE] if is_thread_author else []
 
 
 def reply_audiences(member, thread):

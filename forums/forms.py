@@ -184,7 +184,7 @@ class PostEditForm(PreviewMixin, PersonalDataCheckMixin, forms.Form):
             del self.fields["title"]
 
 
-class PostVisibilityForm(forms.Form):
+class PostVisibilityForm(PersonalDataCheckMixin, forms.Form):
     """A post's audience, among those its author may give it in its thread."""
 
     visibility = VisibilityField()

@@ -554,21 +554,35 @@ def post_edit(*, post, by, body, title=None, based_on=None, personal_data_ok=Fal
     return post
 
 
+_REACH_WIDTH = {Visibility.PRIVATE: 0, Visibility.CIRCLE: 1, Visibility.PUBLIC: 2}
+
+
 @transaction.atomic
-def post_change_visibility(*, post, by, visibility):
+def post_change_visibility(*, post, by, visibility, personal_data_ok=False):
     """The author widens or narrows a post's audience; narrowing takes effect at once. The
     opening post carries its thread with it; a reply takes one of the audiences its thread
     offers it (forums.audiences). An accepted answer no longer visible to the whole
-    community stops being the accepted answer."""
+    community stops being the accepted answer. Widened, a post meets the personal-data
+    check as a new one would (PersonalDataFound)."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can change who sees this post.")
     thread = post.thread
     if not post.is_opening:
         audiences.check_reply_visibility(by, thread, visibility)
+    before = audiences.audience_of(post, thread=thread, viewer=by)
     post.visibility = visibility
     if post.is_opening:
         thread.visibility = visibility
+    after = audiences.audience_of(post, thread=thread, viewer=by)
+    if _REACH_WIDTH[after.reach] > _REACH_WIDTH[before.reach]:
+        check_before_posting(
+            (thread.title, post.body) if post.is_opening else (post.body,),
+            audience=after,
+            author=by,
+            community=thread.community,
+            confirmed=personal_data_ok,
+        )
     # Widened to the whole community, a post meets pre-moderation as a new one would.
     if not post.is_pending and _must_wait(
         by,

@@ -507,14 +507,20 @@ def post_visibility(request, pk):
     if form.is_valid():
         try:
             services.post_change_visibility(
-                post=post, by=request.user, visibility=form.cleaned_data["visibility"]
+                post=post,
+                by=request.user,
+                visibility=form.cleaned_data["visibility"],
+                personal_data_ok=form.cleaned_data["personal_data_ok"],
             )
+        except PersonalDataFound as found:
+            form.ask_about_personal_data(found)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Who can see this post is changed.")
             return redirect(post)
-    return _post_edit_page(request, post, PostEditForm(post=post), form, status=400)
+    status = 200 if form.personal_data_question else 400
+    return _post_edit_page(request, post, PostEditForm(post=post), form, status=status)
 
 
 @login_required

@@ -68,22 +68,20 @@ def test_a_reply_in_a_circle_thread_starts_with_the_threads_audience_and_says_so
 def test_the_thread_author_is_offered_their_circle_once_and_only_me(client, lantern, circle_thread):
     client.force_login(lantern)
     choices, checked = radios(client.get(circle_thread.get_absolute_url()))
+    # Stored as the circle it is: widening the thread later leaves these replies as they were.
     assert choices == [
-        (
-            "public",
-            "My circle — Whoever can see this thread, now you and the members of your circle",
-        ),
+        ("circle", "My circle — You and the members of your circle"),
         ("private", "Only me — You alone, like a journal"),
     ]
-    assert checked == "public"
+    assert checked == "circle"
 
 
 def test_in_an_only_me_thread_the_one_choice_is_its_author_alone(client, lantern, community):
     journal = make_thread(lantern, community, title="Journal", visibility="private")
     client.force_login(lantern)
     choices, checked = radios(client.get(journal.get_absolute_url()))
-    assert choices == [("public", "Only me — Whoever can see this thread, now you alone")]
-    assert checked == "public"
+    assert choices == [("private", "Only me — You alone, like a journal")]
+    assert checked == "private"
 
 
 def test_a_community_thread_offers_the_three_audiences(client, friend, lantern, community):
@@ -129,7 +127,7 @@ def test_a_reply_is_badged_with_who_really_sees_it(client, lantern, friend, circ
 
 @pytest.mark.parametrize(
     ("replier", "visibility"),
-    [("lantern", "circle"), ("friend", "nobody")],
+    [("lantern", "public"), ("friend", "nobody")],
 )
 def test_the_write_door_refuses_an_audience_not_offered(
     request, circle_thread, replier, visibility
@@ -157,7 +155,7 @@ def test_a_refused_audience_is_answered_next_to_the_field_with_the_words_kept(
     client.force_login(lantern)
     response = client.post(
         f"/t/{circle_thread.pk}/reply/",
-        {"body": "Kept words", "visibility": "circle", "client_token": str(uuid.uuid4())},
+        {"body": "Kept words", "visibility": "public", "client_token": str(uuid.uuid4())},
     )
     assert response.status_code == 400
     field = response.context["reply_form"]["visibility"]
@@ -181,31 +179,46 @@ def test_the_audience_form_of_a_reply_offers_the_threads_choices(client, friend,
 def test_changing_a_replys_audience_to_one_not_offered_is_refused_on_the_field(
     client, lantern, circle_thread
 ):
-    reply = make_reply(lantern, circle_thread, body="Mine", visibility="public")
+    reply = make_reply(lantern, circle_thread, body="Mine", visibility="circle")
     client.force_login(lantern)
-    response = client.post(f"/p/{reply.pk}/audience/", {"visibility": "circle"})
+    response = client.post(f"/p/{reply.pk}/audience/", {"visibility": "public"})
     assert response.status_code == 400
     assert response.context["visibility_form"]["visibility"].errors
     reply.refresh_from_db()
-    assert reply.visibility == "public"
+    assert reply.visibility == "circle"
     assert client.post(f"/p/{reply.pk}/audience/", {"visibility": "private"}).status_code == 302
     reply.refresh_from_db()
     assert reply.visibility == "private"
 
 
 def test_a_reply_stored_for_the_same_people_shows_as_its_choice(lantern, circle_thread):
-    """A "My circle" reply in its author's own circle thread (from before these choices)
-    reaches whoever sees the thread: the audience form shows that choice as its own."""
+    """A "Community" reply in its author's own circle thread (stored before these choices)
+    reaches that circle: the audience form shows "My circle" as its choice."""
     reply = Post.objects.create(
         thread=circle_thread,
         author=lantern,
         body="Old",
         body_html="<p>Old</p>",
-        visibility="circle",
+        visibility="public",
     )
     offered = audiences.post_audiences(reply, thread=circle_thread)
     current = audiences.audience_of(reply, thread=circle_thread, viewer=lantern)
-    assert audiences.matching_choice(offered, current) == "public"
+    assert audiences.matching_choice(offered, current) == "circle"
+
+
+def test_widening_a_thread_leaves_its_authors_narrow_replies_narrow(
+    lantern, friend, circle_thread, member_factory, community
+):
+    outsider = member_factory("Outsider")
+    join(outsider, community)
+    reply = make_reply(lantern, circle_thread, body="Just for my circle.", visibility="circle")
+    opening = circle_thread.posts.get(is_opening=True)
+
+    services.post_change_visibility(post=opening, by=lantern, visibility="public")
+
+    assert Post.objects.visible_to(outsider).filter(pk=opening.pk).exists()
+    assert not Post.objects.visible_to(outsider).filter(pk=reply.pk).exists()
+    assert Post.objects.visible_to(friend).filter(pk=reply.pk).exists()
 
 
 def test_changing_a_threads_audience_says_which_replies_follow_it(client, lantern, circle_thread):

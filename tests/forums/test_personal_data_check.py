@@ -236,3 +236,26 @@ def test_the_title_and_body_are_read_apart(author, community):
         visibility="public",
     )
     assert Thread.objects.count() == 1
+
+
+def test_widening_a_post_asks_as_posting_would(client, author, community):
+    thread = make_thread(author, community, title="Notes to self", body=PHONE, visibility="private")
+    opening = thread.posts.get()
+    client.force_login(author)
+
+    asked = client.post(f"/p/{opening.pk}/audience/", {"visibility": "public"})
+    thread.refresh_from_db()
+
+    assert "Check before posting" in _page(asked)
+    assert "(Community: everyone who can read Runners)" in _page(asked)
+    assert thread.visibility == "private"
+
+    narrowed_first = client.post(f"/p/{opening.pk}/audience/", {"visibility": "private"})
+    widened = client.post(
+        f"/p/{opening.pk}/audience/", {"visibility": "public", "personal_data_ok": _answer(asked)}
+    )
+    thread.refresh_from_db()
+
+    assert narrowed_first.status_code == 302
+    assert widened.status_code == 302
+    assert thread.visibility == "public"

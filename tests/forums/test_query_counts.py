@@ -123,8 +123,7 @@ def test_thread_and_category_pages_with_circles_of_hundreds(
     )
     thread = make_thread(author, community, visibility="circle")
     for _ in range(40):
-        # The author's replies reach their thread's audience, their circle.
-        make_reply(author, thread, visibility="public")
+        make_reply(author, thread, visibility="circle")
     client.force_login(viewer)
     with django_assert_max_num_queries(PAGES["thread"][1]):
         response = client.get(thread.get_absolute_url())
@@ -137,7 +136,8 @@ def test_thread_and_category_pages_with_circles_of_hundreds(
 
 PREVIEWS = {
     "new thread": (lambda t: f"/c/{t.community.slug}/new/", 10),
-    "reply": (lambda t: f"/t/{t.pk}/reply/", 12),
+    # The thread page as the member sees it: the accepted answer, their votes, following.
+    "reply": (lambda t: f"/t/{t.pk}/reply/", 14),
     "edit": (lambda t: f"/p/{t.posts.first().pk}/edit/", 7),
 }
 
