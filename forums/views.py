@@ -151,9 +151,11 @@ def home(request):
     recent = _thread_list(request, Thread.objects.visible_to(request.user), LATEST)
     invitations = Community.objects.none()
     if request.user.is_authenticated:
+        # Only those the list below leaves out (unlisted private ones): a card there says
+        # "Accept the invitation" itself.
         invitations = Community.objects.filter(
             memberships__member=request.user, memberships__state=Membership.State.INVITED
-        )
+        ).exclude(pk__in=Community.objects.readable_or_listed(request.user).values("pk"))
     return render(
         request,
         "forums/home.html",

@@ -317,3 +317,23 @@ def test_a_community_form_sent_without_the_choice_leaves_it_unlisted(client, db)
     assert response.status_code == 302
     community.refresh_from_db()
     assert (community.description, community.listed) == ("Changed.", False)
+
+
+def test_an_invitation_shows_once_on_home(client, member, site_manager):
+    """A community the home list shows carries its invitation on its own card; only those
+    it leaves out (unlisted private ones) are listed under Invitations."""
+    from forums.moderation.services import membership_invite
+
+    listed = make_community(
+        "Long Covid", read_access="private", join_policy="invitation", listed=True
+    )
+    hidden = make_community("Quiet Room", read_access="private", join_policy="invitation")
+    for community in (listed, hidden):
+        membership_invite(community=community, member=member, by=site_manager)
+    client.force_login(member)
+
+    html = client.get("/").content.decode()
+
+    headings = re.findall(r"<h3>(?:<a [^>]*>)?([^<]+)", html)
+    assert headings.count("Long Covid") == 1
+    assert headings.count("Quiet Room") == 1
