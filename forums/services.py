@@ -89,6 +89,11 @@ def community_join(*, community, member):
         state = Membership.State.ACTIVE
     elif community.join_policy == Policy.REQUEST:
         state = Membership.State.REQUESTED
+    elif community.join_policy == Policy.DOMAIN:
+        raise ValidationError(
+            "Members join this community with a confirmed e-mail address at its "
+            "organisation's domain: add one in your e-mail settings, then confirm it."
+        )
     else:
         raise ValidationError("This community is open by invitation only.")
     membership, _ = Membership.objects.update_or_create(

@@ -125,8 +125,9 @@ def test_verified_employer_addresses_join_automatically(client, db, mailoutbox):
 def test_other_domains_cannot_join_a_domain_community(client, member):
     make_community("Acme Staff", join_policy="domain", email_domains="acme.example")
     client.force_login(member)
-    client.post("/c/acme-staff/join/")
+    response = client.post("/c/acme-staff/join/", follow=True)
     assert not Membership.objects.filter(state="active").exists()
+    assert "with a confirmed e-mail address at its organisation" in response.content.decode()
 
 
 @pytest.mark.parametrize("read_access", ["open", "members"])
