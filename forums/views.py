@@ -135,6 +135,7 @@ def _show_preview(form):
         return False
     if form.is_valid():
         form.preview_html = services.post_preview(body=form.cleaned_data["body"])
+        form.preview_note = services.content_note_clean(form.cleaned_data.get("content_note"))
     return True
 
 
@@ -301,6 +302,7 @@ def thread_create(request, community):
                 visibility=data["visibility"],
                 tags=data["tags"],
                 client_token=data["client_token"],
+                content_note=data["content_note"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -373,6 +375,7 @@ def thread_reply(request, pk):
                 body=form.cleaned_data["body"],
                 visibility=form.cleaned_data["visibility"],
                 client_token=form.cleaned_data["client_token"],
+                content_note=form.cleaned_data["content_note"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -460,6 +463,7 @@ def post_edit(request, pk):
                 body=form.cleaned_data["body"],
                 title=form.cleaned_data.get("title"),
                 based_on=form.cleaned_data["version"],
+                content_note=form.cleaned_data["content_note"],
             )
         except services.StaleEdit as conflict:
             # What they typed stays in the form, now based on the saved text beside it.
