@@ -70,8 +70,8 @@ class ContentNoteField(forms.CharField):
             max_length=CONTENT_NOTE_MAX_LENGTH,
             strip=True,
             help_text="A few words on what the post is about, such as “self-harm” or "
-            "“pregnancy loss”. Your post is then folded behind them on every page, and "
-            "each reader chooses to open it.",
+            "“pregnancy loss”. Your post is then folded behind them on every page: each "
+            "reader chooses whether to open it.",
             error_messages={
                 "max_length": "Keep the content note to %(limit_value)d characters "
                 "(it has %(show_value)d): a few words are enough."

@@ -225,7 +225,10 @@ def test_the_preview_shows_the_post_behind_its_note_open_for_its_author(client, 
     assert response.status_code == 200
     page = response.content.decode()
     preview = page.split('id="body-preview"')[1]
-    assert "Others see it folded behind its content note until they open it." in preview
+    assert (
+        "Others see it folded behind its content note, unless they chose to see such posts "
+        "unfolded." in preview
+    )
     assert folds(preview) is True
     assert not Post.objects.filter(body__contains=BODY_WORD).exists()
 
@@ -345,10 +348,11 @@ def test_search_folds_a_noted_posts_excerpt(client, author, reader, community):
 def test_the_profile_and_thread_lists_show_no_text_of_a_noted_post(
     client, author, reader, community
 ):
-    thread = make_thread(author, community, title="Walking again")
+    thread = make_thread(author, community, title="Walking again", tags=["grief"])
     noted_reply(author, thread)
     client.force_login(reader)
     for url in [
+        "/tags/grief/",
         author.get_absolute_url(),
         community.get_absolute_url(),
         f"/c/{community.slug}/general/",
