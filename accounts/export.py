@@ -89,6 +89,7 @@ def _account(member):
         "default_visibility": member.default_visibility,
         "email_notifications": member.email_notifications,
         "weekly_digest": member.weekly_digest,
+        "fold_content_notes": member.fold_content_notes,
         "date_joined": member.date_joined,
         "last_login": member.last_login,
     }
@@ -283,6 +284,7 @@ def _posts(member):
         "thread_id",
         "is_opening",
         "body",
+        "content_note",
         "visibility",
         "votes",
         "created_at",
@@ -296,10 +298,12 @@ def _posts(member):
     for chunk in _chunks(rows.iterator(CHUNK)):
         history = {}
         revisions = PostRevision.objects.filter(post__in=[row["pk"] for row in chunk])
-        for post, body, until in revisions.order_by("created_at").values_list(
-            "post_id", "body", "created_at"
+        for post, body, note, until in revisions.order_by("created_at").values_list(
+            "post_id", "body", "content_note", "created_at"
         ):
-            history.setdefault(post, []).append({"body": body, "until": until})
+            history.setdefault(post, []).append(
+                {"body": body, "content_note": note, "until": until}
+            )
         for row in chunk:
             yield {
                 "id": row["pk"],
@@ -307,6 +311,7 @@ def _posts(member):
                 "thread": _url(f"/t/{row['thread_id']}/"),
                 "opening_post": row["is_opening"],
                 "body": row["body"],
+                "content_note": row["content_note"],
                 "visibility": row["visibility"],
                 "votes": row["votes"],
                 "created_at": row["created_at"],

@@ -108,6 +108,23 @@ class ProfileForm(forms.Form):
             raise ValidationError(error.messages) from error
 
 
+class ReadingSettingsForm(forms.Form):
+    """How posts with a content note show to the member. A note folds its post for every
+    reader by default, as its author asked; a member may choose to have such posts shown
+    open instead, the note still above the post (and a click folds it)."""
+
+    fold_content_notes = forms.TypedChoiceField(
+        label="Posts with a content note",
+        choices=Member._meta.get_field("fold_content_notes").choices,
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        help_text="An author can add a content note, such as “self-harm”, to a post. "
+        "Unless you choose otherwise here, the post is folded behind its note on every page "
+        "until you open it.",
+        error_messages={"required": "Choose how posts with a content note show to you."},
+    )
+
+
 class MemberByNameForm(forms.Form):
     """Finds another member by the display name they go by."""
 

@@ -119,6 +119,17 @@ class Member(AbstractBaseUser, PermissionsMixin):
         db_default=False,
         help_text="Once a week, e-mail the titles of new threads in their communities.",
     )
+    # How posts with a content note show to this member: folded behind the note (the
+    # default, and what a newcomer gets) or open, the note still above the post.
+    fold_content_notes = models.BooleanField(
+        "posts with a content note",
+        default=True,
+        db_default=True,
+        choices=[
+            (True, "Always fold them behind their note, until I open one"),
+            (False, "Show them unfolded, with the note above the post"),
+        ],
+    )
     # The ISO week ("2026-W49") of the last digest sent (forums.digest): a second run in
     # that week sends nothing.
     digest_sent_for = models.CharField(

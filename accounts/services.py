@@ -127,6 +127,15 @@ def member_update_profile(
     return member
 
 
+@transaction.atomic
+def member_update_reading(*, member, fold_content_notes):
+    """Saves how posts with a content note show to the member: folded behind the note, or
+    open with the note above them."""
+    member.fold_content_notes = fold_content_notes
+    member.save(update_fields=["fold_content_notes"])
+    return member
+
+
 def _forget_readers(*members):
     """What these members may read changed: the rest of the request reads it anew."""
     for member in members:

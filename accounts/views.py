@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import export
-from accounts.forms import AccountDeleteForm, MemberByNameForm, ProfileForm
+from accounts.forms import AccountDeleteForm, MemberByNameForm, ProfileForm, ReadingSettingsForm
 from accounts.models import Block, CircleMembership, Member
 from accounts.services import (
     circle_add,
@@ -23,6 +23,7 @@ from accounts.services import (
     member_delete,
     member_unblock,
     member_update_profile,
+    member_update_reading,
 )
 from community.errors import DATABASE_UNREACHABLE, RETRY_AFTER_SECONDS
 from community.redirects import redirect_back
@@ -79,6 +80,21 @@ def profile_edit(request):
     else:
         form = ProfileForm(member=request.user)
     return render(request, "accounts/profile_form.html", {"form": form})
+
+
+@login_required
+def reading_settings(request):
+    form = ReadingSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"fold_content_notes": request.user.fold_content_notes},
+    )
+    if request.method == "POST" and form.is_valid():
+        member_update_reading(
+            member=request.user, fold_content_notes=form.cleaned_data["fold_content_notes"]
+        )
+        messages.success(request, "Your reading choices are saved.")
+        return redirect("accounts:reading")
+    return render(request, "accounts/reading_settings.html", {"form": form})
 
 
 # accounts.avatars names every file it writes so: a random hex name and its format.

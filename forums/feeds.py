@@ -1,12 +1,15 @@
 from django.contrib.syndication.views import Feed
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from forums.models import Community, Thread
+from forums.models import Community, Post, Thread
 
 
 class CommunityFeed(Feed):
-    """The latest threads of a community that the requester may see; titles and links only."""
+    """The latest threads of a community that the requester may see; titles and links only,
+    and the content note of a thread's opening post, so that a reader is warned before
+    following the link (its text is never in the feed, noted or not)."""
 
     feed_type = Atom1Feed
 
@@ -26,10 +29,15 @@ class CommunityFeed(Feed):
         return f"Latest threads in {community.name}"
 
     def items(self, community):
+        # A deleted or hidden opening post's note is its words, gone with it.
+        opening = Post.objects.filter(
+            thread=OuterRef("pk"), is_opening=True, deleted_at__isnull=True, hidden_at__isnull=True
+        )
         return (
             Thread.objects.visible_to(community.viewer)
             .filter(community=community)
             .select_related("author")
+            .annotate(content_note=Subquery(opening.values("content_note")[:1]))
             .order_by("-created_at", "-pk")[:30]
         )
 
@@ -37,7 +45,10 @@ class CommunityFeed(Feed):
         return thread.title
 
     def item_description(self, thread):
-        return f"{thread.get_kind_display()} by {thread.author.display_name}"
+        description = f"{thread.get_kind_display()} by {thread.author.display_name}"
+        if thread.content_note:
+            description += f". Content note: {thread.content_note}"
+        return description
 
     def item_pubdate(self, thread):
         return thread.created_at

@@ -5,7 +5,7 @@ from django.utils.text import slugify
 
 from forums import audiences
 from forums.choices import NotificationKind, Visibility
-from forums.models import Report, Thread
+from forums.models import CONTENT_NOTE_MAX_LENGTH, Report, Thread
 
 BODY_MAX = 20_000
 MAX_TAGS = 5
@@ -60,6 +60,27 @@ class BodyField(forms.CharField):
         )
 
 
+class ContentNoteField(forms.CharField):
+    """A few words that fold the post behind them ("self-harm", "pregnancy loss")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Content note",
+            required=False,
+            max_length=CONTENT_NOTE_MAX_LENGTH,
+            strip=True,
+            help_text="A few words on what the post is about, such as “self-harm” or "
+            "“pregnancy loss”. Your post is then folded behind them on every page: each "
+            "reader chooses whether to open it.",
+            error_messages={
+                "max_length": "Keep the content note to %(limit_value)d characters "
+                "(it has %(show_value)d): a few words are enough."
+            },
+            **kwargs,
+        )
+        self.widget.attrs.update(autocomplete="off")
+
+
 class SubmitOnceForm(forms.Form):
     """Carries a one-time token: a second submit of the same page finds the first post."""
 
@@ -77,6 +98,8 @@ class PreviewMixin:
     one-time token stays unused for the real submit."""
 
     preview_html = None
+    # The content note the preview is folded behind, if one was typed.
+    preview_note = ""
     # The preview's heading sits one level below the heading of the form it is in.
     preview_heading_level = 2
 
@@ -120,6 +143,7 @@ class ThreadForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):
         },
     )
     body = BodyField()
+    content_note = ContentNoteField()
     visibility = VisibilityField()
     tags = forms.CharField(
         required=False,
@@ -154,6 +178,7 @@ class ReplyForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):
     their default one where it is offered (forums.audiences)."""
 
     body = BodyField(label="Your reply")
+    content_note = ContentNoteField()
     visibility = VisibilityField()
 
     preview_heading_level = 3  # under the thread page's "Reply"
@@ -169,13 +194,20 @@ class ReplyForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):
 class PostEditForm(PreviewMixin, PersonalDataCheckMixin, forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, required=False)
     body = BodyField()
+    content_note = ContentNoteField()
     # The text the edit started from (Post.version): a save over a newer one is refused.
     # (Forms opened before it existed send none: they are saved as they were.)
     version = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
     def __init__(self, *args, post, **kwargs):
         kwargs.setdefault(
-            "initial", {"body": post.body, "title": post.thread.title, "version": post.version}
+            "initial",
+            {
+                "body": post.body,
+                "title": post.thread.title,
+                "version": post.version,
+                "content_note": post.content_note,
+            },
         )
         super().__init__(*args, **kwargs)
         if post.is_opening:

@@ -24,6 +24,8 @@ from forums.querysets import (
 # Paths that sit where a thread's slug or a category's slug would (forums/urls.py).
 RESERVED_THREAD_SLUGS = frozenset({"reply", "follow", "status", "accept"})
 RESERVED_CATEGORY_SLUGS = frozenset({"new", "join", "leave", "feed", "follow"})
+# A post's content note ("self-harm", "pregnancy loss"): a few words, not a sentence.
+CONTENT_NOTE_MAX_LENGTH = 60
 # A moderator's reason: logged, shown to the member, kept on a hidden post.
 REASON_MAX_LENGTH = 500
 
@@ -328,6 +330,11 @@ class Post(models.Model):
     is_opening = models.BooleanField(default=False)
     body = models.TextField()
     body_html = models.TextField()
+    # The author's warning of what the post is about: pages fold the body behind it.
+    # A database default too, so that rows written by hand (generate_data's COPY) get it.
+    content_note = models.CharField(
+        max_length=CONTENT_NOTE_MAX_LENGTH, blank=True, default="", db_default=""
+    )
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -375,7 +382,10 @@ class Post(models.Model):
         """Which text of the post an edit starts from (the opening post's title included): a
         save based on another is refused (forums.services.post_edit)."""
         title = self.thread.title if self.is_opening else ""
-        digest = hashlib.sha256(f"{title}\x00{self.body}".encode()).hexdigest()
+        text = f"{title}\x00{self.body}"
+        if self.content_note:  # a post without one keeps the version it always had
+            text += f"\x00{self.content_note}"
+        digest = hashlib.sha256(text.encode()).hexdigest()
         return digest[:32]
 
     @property
@@ -392,6 +402,9 @@ class PostRevision(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()
+    content_note = models.CharField(
+        max_length=CONTENT_NOTE_MAX_LENGTH, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField()
 
     class Meta:

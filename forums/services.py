@@ -171,6 +171,7 @@ def _index(post, title=""):
     config = settings.HEARTH_SEARCH_CONFIG
     vector = SearchVector(Value(title, output_field=TextField()), weight="A", config=config)
     vector += SearchVector("body", weight="B", config=config)
+    vector += SearchVector("content_note", weight="B", config=config)
     Post.objects.filter(pk=post.pk).update(search_vector=vector)
 
 
@@ -228,7 +229,14 @@ def _for_everyone(visibility, thread):
     return visibility == Visibility.PUBLIC and thread.visibility == Visibility.PUBLIC
 
 
-def _insert_post(*, thread, author, membership, body, visibility, is_opening, client_token):
+def content_note_clean(content_note):
+    """A content note as it is stored: one line, its spaces tidied; empty for none."""
+    return " ".join((content_note or "").split())
+
+
+def _insert_post(
+    *, thread, author, membership, body, visibility, is_opening, client_token, content_note=""
+):
     """Renders, screens and stores a post; counts it against the author's rate limit."""
     html, mentioned = _render(body)
     community = thread.community
@@ -248,6 +256,7 @@ def _insert_post(*, thread, author, membership, body, visibility, is_opening, cl
         is_opening=is_opening,
         body=body,
         body_html=html,
+        content_note=content_note_clean(content_note),
         visibility=visibility,
         client_token=client_token,
         is_pending=pending,
@@ -291,11 +300,12 @@ def thread_create(
     tags=(),
     client_token=None,
     personal_data_ok=False,
+    content_note="",
 ):
-    """Starts a thread with its opening post. Submitting the same form twice (same
-    client_token) returns the first thread instead of making a second. Words that look like
-    personal information, for anyone but the author, wait for `personal_data_ok`
-    (PersonalDataFound)."""
+    """Starts a thread with its opening post, folded behind its `content_note` if it has
+    one. Submitting the same form twice (same client_token) returns the first thread
+    instead of making a second. Words that look like personal information, for anyone but
+    the author, wait for `personal_data_ok` (PersonalDataFound)."""
     return _submit_once(
         author,
         client_token,
@@ -309,6 +319,7 @@ def thread_create(
             tags=tags,
             client_token=client_token,
             personal_data_ok=personal_data_ok,
+            content_note=content_note,
         ),
     ).thread
 
@@ -319,7 +330,17 @@ def _audience_chosen(offered, visibility):
 
 @transaction.atomic
 def _thread_create(
-    *, author, category, kind, title, body, visibility, tags, client_token, personal_data_ok
+    *,
+    author,
+    category,
+    kind,
+    title,
+    body,
+    visibility,
+    tags,
+    client_token,
+    personal_data_ok,
+    content_note="",
 ):
     community = category.community
     membership = _membership(community, author)
@@ -353,6 +374,7 @@ def _thread_create(
         visibility=visibility,
         is_opening=True,
         client_token=client_token,
+        content_note=content_note,
     )
     if post.is_pending:
         thread.is_pending = True
@@ -438,11 +460,14 @@ def mentions_in(post):
     return _render(post.body)[1]
 
 
-def post_create(*, author, thread, body, visibility, client_token=None, personal_data_ok=False):
+def post_create(
+    *, author, thread, body, visibility, client_token=None, personal_data_ok=False, content_note=""
+):
     """Replies in a thread, for one of the audiences the thread offers the author
     (forums.audiences.reply_visibilities; any other is refused on the form's `visibility`
-    field). A second submit of the same form returns the first reply. Words that look like
-    personal information wait for `personal_data_ok` (PersonalDataFound)."""
+    field), folded behind its `content_note` if it has one. A second submit of the same
+    form returns the first reply. Words that look like personal information wait for
+    `personal_data_ok` (PersonalDataFound)."""
     return _submit_once(
         author,
         client_token,
@@ -453,12 +478,15 @@ def post_create(*, author, thread, body, visibility, client_token=None, personal
             visibility=visibility,
             client_token=client_token,
             personal_data_ok=personal_data_ok,
+            content_note=content_note,
         ),
     )
 
 
 @transaction.atomic
-def _post_create(*, author, thread, body, visibility, client_token, personal_data_ok):
+def _post_create(
+    *, author, thread, body, visibility, client_token, personal_data_ok, content_note=""
+):
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     if thread.deleted_at is not None:  # deleted while the reply was on its way
         raise ValidationError("This thread was deleted: it takes no new replies.")
@@ -482,6 +510,7 @@ def _post_create(*, author, thread, body, visibility, client_token, personal_dat
         visibility=visibility,
         is_opening=False,
         client_token=client_token,
+        content_note=content_note,
     )
     ThreadFollow.objects.get_or_create(thread=thread, member=author)
     if not post.is_pending:
@@ -504,11 +533,15 @@ class StaleEdit(ValidationError):
 
 
 @transaction.atomic
-def post_edit(*, post, by, body, title=None, based_on=None, personal_data_ok=False):
-    """The author edits a post; the earlier text is kept as a revision. `based_on` is the
-    version (Post.version) the edit started from: when the post was saved since, the edit
-    is refused with StaleEdit, and nothing is written. What looks like personal information
-    and was not in the post before waits for `personal_data_ok` (PersonalDataFound)."""
+def post_edit(
+    *, post, by, body, title=None, based_on=None, personal_data_ok=False, content_note=None
+):
+    """The author edits a post; the earlier text (and content note) is kept as a revision.
+    `based_on` is the version (Post.version) the edit started from: when the post was saved
+    since, the edit is refused with StaleEdit, and nothing is written. `content_note` is
+    the post's new note ("" takes it away); None leaves it as it is. What looks like
+    personal information and was not in the post before waits for `personal_data_ok`
+    (PersonalDataFound)."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     if not permissions.can_edit_post(by, post):
         raise ValidationError("Only the author can edit this post.")
@@ -526,6 +559,18 @@ def post_edit(*, post, by, body, title=None, based_on=None, personal_data_ok=Fal
         confirmed=personal_data_ok,
         before=(thread.title, post.body),
     )
+    note = post.content_note if content_note is None else content_note_clean(content_note)
+    if note != post.content_note and body == post.body:
+        # The words the note folds stay as they were: nothing to render or screen anew.
+        PostRevision.objects.create(
+            post=post,
+            body=post.body,
+            content_note=post.content_note,
+            created_at=post.edited_at or post.created_at,
+        )
+        post.content_note = note
+        post.edited_at = timezone.now()
+        post.save(update_fields=["content_note", "edited_at"])
     if body != post.body:
         html, mentioned = _render(body)
         # An edit meets the rules a new post meets; a new member's edit waits again.
@@ -542,12 +587,16 @@ def post_edit(*, post, by, body, title=None, based_on=None, personal_data_ok=Fal
             if post.is_opening:
                 Thread.objects.filter(pk=thread.pk).update(is_pending=True)
         PostRevision.objects.create(
-            post=post, body=post.body, created_at=post.edited_at or post.created_at
+            post=post,
+            body=post.body,
+            content_note=post.content_note,
+            created_at=post.edited_at or post.created_at,
         )
         post.body = body
         post.body_html = html
+        post.content_note = note
         post.edited_at = timezone.now()
-        post.save(update_fields=["body", "body_html", "edited_at", "is_pending"])
+        post.save(update_fields=["body", "body_html", "content_note", "edited_at", "is_pending"])
         if post.is_pending:
             # Waiting again, it moves nothing and counts for nobody until it is approved.
             thread_rebump(thread)
@@ -710,6 +759,7 @@ def posts_erase(post_ids):
     Post.objects.filter(pk__in=post_ids).update(
         body="",
         body_html="",
+        content_note="",
         search_vector=None,
         deleted_at=Coalesce("deleted_at", Value(timezone.now())),
     )
@@ -747,7 +797,8 @@ def purge_deleted(*, older_than, batch_size=500, progress=None):
             if progress:
                 progress(queryset.model._meta.verbose_name_plural, removed, total)
         counts.append(removed)
-    erasing = placeholders.exclude(body="", body_html="").values_list("pk", flat=True)
+    erasing = placeholders.exclude(body="", body_html="", content_note="")
+    erasing = erasing.values_list("pk", flat=True)
     while ids := list(erasing[:batch_size]):
         with transaction.atomic():
             posts_erase(ids)

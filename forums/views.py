@@ -136,6 +136,7 @@ def _show_preview(form):
         return False
     if form.is_valid():
         form.preview_html = services.post_preview(body=form.cleaned_data["body"])
+        form.preview_note = services.content_note_clean(form.cleaned_data.get("content_note"))
     return True
 
 
@@ -305,6 +306,7 @@ def thread_create(request, community):
                 tags=data["tags"],
                 client_token=data["client_token"],
                 personal_data_ok=data["personal_data_ok"],
+                content_note=data["content_note"],
             )
         except PersonalDataFound as found:
             form.ask_about_personal_data(found)
@@ -382,6 +384,7 @@ def thread_reply(request, pk):
                 visibility=form.cleaned_data["visibility"],
                 client_token=form.cleaned_data["client_token"],
                 personal_data_ok=form.cleaned_data["personal_data_ok"],
+                content_note=form.cleaned_data["content_note"],
             )
         except PersonalDataFound as found:
             form.ask_about_personal_data(found)
@@ -472,6 +475,7 @@ def post_edit(request, pk):
                 title=form.cleaned_data.get("title"),
                 based_on=form.cleaned_data["version"],
                 personal_data_ok=form.cleaned_data["personal_data_ok"],
+                content_note=form.cleaned_data["content_note"],
             )
         except services.StaleEdit as conflict:
             # What they typed stays in the form, now based on the saved text beside it.

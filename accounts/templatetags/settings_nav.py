@@ -8,6 +8,7 @@ register = template.Library()
 SETTINGS_PAGES = [
     ("Profile", "accounts:profile_edit", {"accounts:profile_edit"}),
     ("Circle and blocks", "accounts:circle", {"accounts:circle"}),
+    ("Reading", "accounts:reading", {"accounts:reading"}),
     ("Notifications", "forums:notification_settings", {"forums:notification_settings"}),
     ("E-mail address", "account_email", {"account_email"}),
     ("Password", "account_change_password", {"account_change_password", "account_set_password"}),

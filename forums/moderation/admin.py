@@ -144,7 +144,11 @@ class PostReadingMixin:
                 f"{post.get_visibility_display()}: only the audience its author chose reads "
                 "this, until someone reports it.",
             )
-        return format_html('<div class="post-text">{}</div>', _excerpt(post.body, 2000))
+        text = format_html('<div class="post-text">{}</div>', _excerpt(post.body, 2000))
+        if post.content_note:  # the author's warning comes first, as on the site
+            note = format_html("<p><strong>Content note:</strong> {}</p>", post.content_note)
+            return note + text
+        return text
 
     @admin.display(description="thread")
     def thread_label(self, post):

@@ -21,6 +21,13 @@ def post_html(post):
 
 
 @register.filter
+def folds_content_notes(viewer):
+    """Whether this viewer sees posts with a content note folded behind it: everyone does
+    (signed out too) unless they chose in their settings to have them shown unfolded."""
+    return getattr(viewer, "fold_content_notes", True)
+
+
+@register.filter
 def highlight(snippet):
     """Escapes a search snippet, then marks the matches PostgreSQL found."""
     escaped = escape(snippet)

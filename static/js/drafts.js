@@ -10,7 +10,7 @@
 (function () {
   var PREFIX = "hearth:draft:";
   var SENT = "hearth:draft-sent";
-  var TEXT_FIELDS = ["title", "body", "tags"];
+  var TEXT_FIELDS = ["title", "body", "tags", "content_note"];
   // Restored with the text, so that words written for "Only me" never come back under the
   // member's default audience.
   var CHOICE_FIELDS = ["visibility", "kind", "category"];

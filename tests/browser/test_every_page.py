@@ -137,6 +137,7 @@ def test_every_page_passes_axe_at_both_widths(browser, live_server, forum, width
     sweep.visit("notifications", "/notifications/")
     sweep.visit("settings-profile", "/settings/profile/")
     sweep.visit("settings-circle", "/settings/circle/")
+    sweep.visit("settings-reading", "/settings/reading/")
     sweep.visit("settings-notifications", "/settings/notifications/")
     sweep.visit("settings-data", "/settings/data/")
     sweep.visit("settings-email", "/accounts/email/")

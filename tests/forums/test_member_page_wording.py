@@ -192,6 +192,7 @@ def test_search_without_results_says_whether_filters_hid_them(client, asker, com
 SETTINGS_PAGES = [
     ("/settings/profile/", "Profile"),
     ("/settings/circle/", "Circle and blocks"),
+    ("/settings/reading/", "Reading"),
     ("/settings/notifications/", "Notifications"),
     ("/accounts/email/", "E-mail address"),
     ("/accounts/password/change/", "Password"),
