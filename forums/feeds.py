@@ -37,10 +37,10 @@ class CommunityFeed(Feed):
         return thread.title
 
     def item_description(self, thread):
-        return f"{thread.get_kind_display()} by {thread.author.display_name}"
+        return f"{thread.get_kind_display()} by {thread.author_shown_to(None).display_name}"
 
     def item_pubdate(self, thread):
         return thread.created_at
 
     def item_author_name(self, thread):
-        return thread.author.display_name
+        return thread.author_shown_to(None).display_name

@@ -32,7 +32,7 @@ from forums.models import (
     Thread,
     ThreadFollow,
 )
-from forums.querysets import forget_reader
+from forums.querysets import ANONYMOUS_AUTHOR, forget_reader
 
 # ---------------------------------------------------------------- communities and memberships
 
@@ -222,7 +222,17 @@ def _for_everyone(visibility, thread):
     return visibility == Visibility.PUBLIC and thread.visibility == Visibility.PUBLIC
 
 
-def _insert_post(*, thread, author, membership, body, visibility, is_opening, client_token):
+def _check_anonymity(community, anonymous):
+    if anonymous and not community.allows_anonymous:
+        raise ValidationError(
+            "This community does not take anonymous posts. Untick “Post anonymously” to "
+            "post under your display name."
+        )
+
+
+def _insert_post(
+    *, thread, author, membership, body, visibility, is_opening, client_token, anonymous=False
+):
     """Renders, screens and stores a post; counts it against the author's rate limit."""
     html, mentioned = _render(body)
     community = thread.community
@@ -245,6 +255,7 @@ def _insert_post(*, thread, author, membership, body, visibility, is_opening, cl
         visibility=visibility,
         client_token=client_token,
         is_pending=pending,
+        is_anonymous=anonymous,
     )
     _index(post, title=thread.title if is_opening else "")
     return post, mentioned
@@ -274,8 +285,20 @@ def _submit_once(author, client_token, create):
         raise
 
 
-def thread_create(*, author, category, kind, title, body, visibility, tags=(), client_token=None):
-    """Starts a thread with its opening post. Submitting the same form twice (same
+def thread_create(
+    *,
+    author,
+    category,
+    kind,
+    title,
+    body,
+    visibility,
+    tags=(),
+    client_token=None,
+    anonymous=False,
+):
+    """Starts a thread with its opening post, anonymously where the community allows it (the
+    thread is as anonymous as its opening post). Submitting the same form twice (same
     client_token) returns the first thread instead of making a second."""
     return _submit_once(
         author,
@@ -289,16 +312,21 @@ def thread_create(*, author, category, kind, title, body, visibility, tags=(), c
             visibility=visibility,
             tags=tags,
             client_token=client_token,
+            anonymous=anonymous,
         ),
     ).thread
 
 
 @transaction.atomic
-def _thread_create(*, author, category, kind, title, body, visibility, tags, client_token):
+def _thread_create(
+    *, author, category, kind, title, body, visibility, tags, client_token, anonymous
+):
     community = category.community
     membership = _membership(community, author)
     _check_can_post(author, membership)
+    _check_anonymity(community, anonymous)
     thread = Thread.objects.create(
+        is_anonymous=anonymous,
         community=community,
         category=category,
         author=author,
@@ -320,6 +348,7 @@ def _thread_create(*, author, category, kind, title, body, visibility, tags, cli
         visibility=visibility,
         is_opening=True,
         client_token=client_token,
+        anonymous=anonymous,
     )
     if post.is_pending:
         thread.is_pending = True
@@ -371,8 +400,17 @@ def post_announce_to_followers(*, post_id, mentioned_ids):
     recipients = Member.objects.filter(pk__in=followers.values("member_id")).exclude(
         pk__in=mentioned_ids
     )
-    notify(kind=kind, recipients=recipients, actor=post.author, post=post)
-    notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=post.author, post=post)
+    anonymous = post.is_anonymous
+    notify(
+        kind=kind, recipients=recipients, actor=post.author, post=post, anonymous_actor=anonymous
+    )
+    notify(
+        kind=NotificationKind.MENTION,
+        recipients=mentioned,
+        actor=post.author,
+        post=post,
+        anonymous_actor=anonymous,
+    )
 
 
 def thread_rebump(thread, *, recount=True):
@@ -405,10 +443,12 @@ def mentions_in(post):
     return _render(post.body)[1]
 
 
-def post_create(*, author, thread, body, visibility, client_token=None):
+def post_create(*, author, thread, body, visibility, client_token=None, anonymous=False):
     """Replies in a thread, for one of the audiences the thread offers the author
     (forums.audiences.reply_visibilities; any other is refused on the form's `visibility`
-    field). A second submit of the same form returns the first reply."""
+    field), anonymously where the community allows it. An anonymous thread's author always
+    replies there anonymously: a named reply would sit beside their thread. A second submit
+    of the same form returns the first reply."""
     return _submit_once(
         author,
         client_token,
@@ -418,12 +458,13 @@ def post_create(*, author, thread, body, visibility, client_token=None):
             body=body,
             visibility=visibility,
             client_token=client_token,
+            anonymous=anonymous,
         ),
     )
 
 
 @transaction.atomic
-def _post_create(*, author, thread, body, visibility, client_token):
+def _post_create(*, author, thread, body, visibility, client_token, anonymous):
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     if thread.deleted_at is not None:  # deleted while the reply was on its way
         raise ValidationError("This thread was deleted: it takes no new replies.")
@@ -432,6 +473,7 @@ def _post_create(*, author, thread, body, visibility, client_token):
         raise ValidationError("This thread is locked: it takes no new replies.")
     _check_can_post(author, membership)
     audiences.check_reply_visibility(author, thread, visibility)
+    _check_anonymity(thread.community, anonymous)
     post, mentioned = _insert_post(
         thread=thread,
         author=author,
@@ -440,6 +482,7 @@ def _post_create(*, author, thread, body, visibility, client_token):
         visibility=visibility,
         is_opening=False,
         client_token=client_token,
+        anonymous=anonymous or (thread.is_anonymous and thread.author_id == author.pk),
     )
     ThreadFollow.objects.get_or_create(thread=thread, member=author)
     if not post.is_pending:
@@ -603,7 +646,14 @@ def thread_accept_answer(*, thread, post, by):
     permissions.check_can_accept_post(by, thread, post, _membership(thread.community_id, by))
     thread.accepted_answer = post
     thread.save(update_fields=["accepted_answer"])
-    notify(kind=NotificationKind.ACCEPTED, recipients=[post.author], actor=by, post=post)
+    notify(
+        kind=NotificationKind.ACCEPTED,
+        recipients=[post.author],
+        actor=by,
+        post=post,
+        # An anonymous question's author accepts as the anonymous member they asked as.
+        anonymous_actor=thread.is_anonymous and by.pk == thread.author_id,
+    )
     return thread
 
 
@@ -809,8 +859,11 @@ ONCE_PER_POST = (
 EMAILS_PER_JOB = 100
 
 
-def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
-    """Notifies the recipients who may see the post or thread now (never the actor). Those
+def notify(*, kind, recipients, actor, post=None, thread=None, message="", anonymous_actor=False):
+    """Notifies the recipients who may see the post or thread now (never the actor). An
+    `anonymous_actor` (one who acted as the anonymous author of a post or thread) is kept out
+    of the row: the notification says "Anonymous member", and no row, page, e-mail or admin
+    list names them. Those
     who asked for it also get an e-mail, sent by a worker once the transaction commits
     (forums.tasks.send_notification_emails), that says who did what and links to it, with
     none of the post's text. A post's notification of a kind reaches a member once, however
@@ -838,7 +891,7 @@ def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
             Notification(
                 recipient=recipient,
                 kind=kind,
-                actor=actor,
+                actor=None if anonymous_actor else actor,
                 thread=thread,
                 post=post,
                 message=message,
@@ -877,8 +930,10 @@ def notification_sentence(notification, *, for_email=False):
             return notification.message
         return f"Your idea “{thread.title}” is now {status}"
     sentences = EMAIL_SENTENCES if for_email else NOTIFICATION_SENTENCES
+    # A member's notification names no actor only where they acted anonymously (notify).
+    actor = notification.actor or ANONYMOUS_AUTHOR
     return sentences[notification.kind].format(
-        actor=notification.actor.display_name if notification.actor else "Someone",
+        actor=actor.display_name,
         title=thread.title,
         category=thread.category.name,
     )

@@ -301,6 +301,7 @@ def thread_create(request, community):
                 visibility=data["visibility"],
                 tags=data["tags"],
                 client_token=data["client_token"],
+                anonymous=data.get("anonymous", False),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -373,6 +374,7 @@ def thread_reply(request, pk):
                 body=form.cleaned_data["body"],
                 visibility=form.cleaned_data["visibility"],
                 client_token=form.cleaned_data["client_token"],
+                anonymous=form.cleaned_data.get("anonymous", False),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -1,0 +1,237 @@
+"""Anonymous posts: shown as "Anonymous member" to everyone but their author, on every page,
+list, count, search result, tag page, notification, e-mail, feed and profile, and in the
+admin to moderators, who act on the post without learning who wrote it.
+
+The author here has a display name found nowhere else ("Quillon Vesper"), and posts only
+anonymously: any page but their own that carries the name (or their handle) leaks it."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from accounts.services import circle_add
+from forums import services
+from forums.models import (
+    Notification,
+    Post,
+    Report,
+    Thread,
+)
+from tests.factories import (
+    join,
+    make_community,
+    make_member,
+    make_reply,
+    make_thread,
+)
+
+SECRET_NAME = "Quillon Vesper"
+SECRETS = ["quillon", "vesper"]
+SORTS = ["latest", "newest", "top", "unanswered"]
+
+
+def _secrets_in(text):
+    lowered = text.lower()
+    return [secret for secret in SECRETS if secret in lowered]
+
+
+@pytest.fixture
+def harbour(db):
+    return make_community(
+        "Harbour", kind="peer_support", read_access="members", allows_anonymous=True
+    )
+
+
+@pytest.fixture
+def people(harbour):
+    author = make_member(SECRET_NAME)
+    reader = make_member("Reader One")
+    friend = make_member("Circle Friend")
+    for member in (author, reader, friend):
+        join(member, harbour)
+    circle_add(owner=author, member=friend)
+    return author, reader, friend
+
+
+def _start(author, community, **fields):
+    join(author, community)
+    fields.setdefault("kind", "discussion")
+    fields.setdefault("visibility", "public")
+    return services.thread_create(
+        author=author, category=community.categories.first(), anonymous=True, **fields
+    )
+
+
+@pytest.fixture
+def world(harbour, people, django_capture_on_commit_callbacks):
+    """An anonymous question (tagged, mentioning Reader One), its author's reply there and
+    accepted answer; an anonymous circle thread; an anonymous reply in Reader One's thread,
+    which is the last post there; and a report of it."""
+    author, reader, friend = people
+    with django_capture_on_commit_callbacks(execute=True):
+        services.category_follow(category=harbour.categories.first(), member=reader)
+        question = _start(
+            author,
+            harbour,
+            kind="question",
+            title="Nights are the hardest",
+            body="@Reader One how do you cope?",
+            tags=["sleepless"],
+        )
+        answer = make_reply(reader, question, body="Routine helps, and a walk.")
+        services.post_create(author=author, thread=question, body="Thank you.", visibility="public")
+        services.thread_accept_answer(thread=question, post=answer, by=author)
+        circle = _start(
+            author, harbour, title="Only for friends", body="Between us.", visibility="circle"
+        )
+        readers_thread = make_thread(reader, harbour, title="Tea and talk", body="Anyone?")
+        reply = services.post_create(
+            author=author,
+            thread=readers_thread,
+            body="Me, with sleepless nights.",
+            visibility="public",
+            anonymous=True,
+        )
+    Report.objects.create(post=reply, reporter=reader, reason="other", details="Check on them")
+    return {
+        "question": question,
+        "circle": circle,
+        "readers_thread": readers_thread,
+        "reply": reply,
+        "answer": answer,
+    }
+
+
+def member_pages(world, harbour):
+    yield "/"
+    yield f"/c/{harbour.slug}/"
+    yield f"/c/{harbour.slug}/feed/"
+    for sort in SORTS:
+        yield f"/c/{harbour.slug}/general/?sort={sort}"
+    for thread in Thread.objects.all():
+        yield thread.get_absolute_url()
+    yield "/tags/sleepless/"
+    for q in ["sleepless", "nights", "friends", "thank"]:
+        yield f"/search/?q={q}"
+    yield "/notifications/"
+    yield "/members/reader-one/"
+    yield "/members/circle-friend/"
+    for post in Post.objects.all():
+        yield f"/p/{post.pk}/report/"
+        yield f"/p/{post.pk}/history/"
+
+
+def test_no_member_page_names_an_anonymous_author(client, world, harbour, people):
+    """For the circle friend (who sees the circle thread too) and Reader One, every page
+    they reach shows "Anonymous member" where the author would be, and never their name."""
+    author, reader, friend = people
+    for viewer in (reader, friend):
+        client.force_login(viewer)
+        shown = ""
+        for url in member_pages(world, harbour):
+            response = client.get(url, follow=True)
+            page = response.content.decode()
+            assert not _secrets_in(page), f"{url} names the author to {viewer}"
+            shown += page
+        assert "Anonymous member" in shown
+        assert "Nights are the hardest" in shown
+    assert "Only for friends" in shown  # the circle thread reached the author's circle
+
+
+def test_an_anonymous_circle_post_is_worded_for_its_circle_without_a_name(client, world, people):
+    author, reader, friend = people
+    client.force_login(friend)
+    page = client.get(world["circle"].get_absolute_url()).content.decode()
+    assert "Anonymous member’s circle" in page
+    client.force_login(reader)
+    assert client.get(world["circle"].get_absolute_url()).status_code == 404
+
+
+def test_the_author_sees_their_own_anonymous_posts_marked_and_may_edit_them(client, world, people):
+    author, reader, friend = people
+    client.force_login(author)
+    page = client.get(world["question"].get_absolute_url()).content.decode()
+    assert "you, anonymously" in page
+    assert f"/p/{world['question'].posts.get(is_opening=True).pk}/edit/" in page
+    profile = client.get(author.get_absolute_url()).content.decode()
+    assert "Nights are the hardest" in profile and "you, anonymously" in profile
+    client.force_login(reader)
+    assert (
+        "you, anonymously" not in client.get(world["question"].get_absolute_url()).content.decode()
+    )
+
+
+def test_the_profile_never_lists_anonymous_posts_to_others(client, world, people):
+    author, reader, friend = people
+    for viewer in (reader, friend):
+        client.force_login(viewer)
+        profile = client.get(author.get_absolute_url()).content.decode()
+        for title in ("Nights are the hardest", "Only for friends", "Tea and talk"):
+            assert title not in profile
+
+
+def test_notifications_and_e_mails_say_anonymous_member(world, people):
+    """The mention, the reply and the accepted answer reach Reader One from
+    "Anonymous member"; no row records who."""
+    author, reader, friend = people
+    heard = Notification.objects.filter(recipient=reader)
+    kinds = set(heard.values_list("kind", flat=True))
+    assert {"mention", "accepted", "reply"} <= kinds
+    assert not Notification.objects.filter(actor=author).exists()
+    sentences = [services.notification_sentence(notification) for notification in heard]
+    assert "Anonymous member mentioned you in “Nights are the hardest”." in sentences
+    assert "Anonymous member accepted your answer in “Nights are the hardest”." in sentences
+    for message in mail.outbox:
+        assert not _secrets_in(message.subject + message.body)
+
+
+def test_the_thread_author_replies_anonymously_in_their_anonymous_thread(world):
+    question = world["question"]
+    assert set(
+        question.posts.filter(author=question.author).values_list("is_anonymous", flat=True)
+    ) == {True}
+    assert question.is_anonymous
+
+
+def test_a_community_that_does_not_allow_it_takes_no_anonymous_posts(db, client, people):
+    author, reader, friend = people
+    closed = make_community("Closed")
+    join(author, closed)
+    with pytest.raises(ValidationError):
+        services.thread_create(
+            author=author,
+            category=closed.categories.first(),
+            kind="discussion",
+            title="Hello",
+            body="Hi.",
+            visibility="public",
+            anonymous=True,
+        )
+    client.force_login(author)
+    assert "Post anonymously" not in client.get(f"/c/{closed.slug}/new/").content.decode()
+
+
+def test_posting_anonymously_through_the_form(client, harbour, people):
+    author, reader, friend = people
+    client.force_login(author)
+    form = client.get(f"/c/{harbour.slug}/new/")
+    assert "Post anonymously" in form.content.decode()
+    response = client.post(
+        f"/c/{harbour.slug}/new/",
+        {
+            "category": harbour.categories.first().pk,
+            "kind": "question",
+            "title": "A worry",
+            "body": "Words I tell no one.",
+            "visibility": "public",
+            "tags": "",
+            "anonymous": "on",
+            "client_token": form.context["form"]["client_token"].value(),
+        },
+    )
+    assert response.status_code == 302
+    thread = Thread.objects.get(title="A worry")
+    assert thread.is_anonymous and thread.posts.get().is_anonymous
+    client.force_login(reader)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert "Anonymous member" in page and SECRET_NAME not in page
