@@ -224,7 +224,7 @@ class ThreadAdmin(ContentAdmin):
         "label",
         "community",
         "category",
-        "author",
+        "shown_author",
         "kind",
         "visibility",
         "idea_status",
@@ -315,13 +315,13 @@ class PostStateFilter(admin.SimpleListFilter):
 
 @admin.register(Post)
 class PostAdmin(PostReadingMixin, ContentAdmin, ReadOnlyAdmin):
-    list_display = ["__str__", "thread_label", "author", "visibility", "state", "created_at"]
+    list_display = ["__str__", "thread_label", "shown_author", "visibility", "state", "created_at"]
     list_filter = [PostStateFilter, "visibility", ("thread__community", Only)]
     search_fields = ["author__display_name"]
     date_hierarchy = "created_at"
     fields = [
         "thread_label",
-        "author",
+        "shown_author",
         "visibility",
         "readable_body",
         "created_at",

@@ -343,32 +343,45 @@ def _require_someone(member):
         )
 
 
-def _membership_for(member, community):
+def _named(member, post):
+    """How a moderator's messages name the member acted on: "The author" when they are
+    reached through a post they wrote anonymously, whose moderator never learns who."""
+    if post is not None and post.is_anonymous and post.author_id == member.pk:
+        return "The author"
+    return member.display_name
+
+
+def _membership_for(member, community, post=None):
     """The member's membership, locked. Acting on it never makes someone a member."""
     membership = (
         Membership.objects.select_for_update().filter(community=community, member=member).first()
     )
     if membership is None or membership.state != Membership.State.ACTIVE:
-        raise ValidationError(f"{member.display_name} is not a member of {community.name}.")
+        raise ValidationError(f"{_named(member, post)} is not a member of {community.name}.")
     return membership
 
 
+# Warnings, suspensions and bans may be given through a `post` (the moderation queue's): the
+# log then names the post, so that one given to its anonymous author, who is reached all the
+# same, is never listed under their name (forums.querysets.audit_names_member).
+
+
 @transaction.atomic
-def member_warn(*, member, community, by, reason):
+def member_warn(*, member, community, by, reason, post=None):
     _require_moderator(by, community)
     _require_someone(member)
     _tell(member, f"A warning from the moderators of {community.name}: {reason}")
-    _log(moderator=by, kind=Kind.WARN, community=community, member=member, reason=reason)
+    _log(moderator=by, kind=Kind.WARN, community=community, member=member, post=post, reason=reason)
 
 
 @transaction.atomic
-def member_suspend(*, member, community, by, until, reason):
+def member_suspend(*, member, community, by, until, reason, post=None):
     """The member reads but does not post in the community until `until`, and is told so."""
     _require_moderator(by, community)
     _require_someone(member)
     if until <= timezone.now():
         raise ValidationError("Choose a time in the future.")
-    membership = _membership_for(member, community)
+    membership = _membership_for(member, community, post)
     before = {
         "suspended_until": membership.suspended_until and membership.suspended_until.isoformat()
     }
@@ -385,6 +398,7 @@ def member_suspend(*, member, community, by, until, reason):
         kind=Kind.SUSPEND,
         community=community,
         member=member,
+        post=post,
         reason=reason,
         before=before,
         after={"suspended_until": until.isoformat()},
@@ -413,7 +427,7 @@ def member_unsuspend(*, member, community, by, reason=""):
 
 
 @transaction.atomic
-def member_ban(*, member, community, by, reason):
+def member_ban(*, member, community, by, reason, post=None):
     """Bans a member from a community: they can no longer post or join it again (nor read
     it, when it is private)."""
     _require_moderator(by, community)
@@ -434,6 +448,7 @@ def member_ban(*, member, community, by, reason):
         kind=Kind.BAN,
         community=community,
         member=member,
+        post=post,
         reason=reason,
         before=before,
         after={"state": Membership.State.BANNED},

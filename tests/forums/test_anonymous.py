@@ -8,21 +8,27 @@ anonymously: any page but their own that carries the name (or their handle) leak
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from accounts.services import circle_add
 from forums import services
 from forums.models import (
+    ModerationAction,
+    ModerationQueueItem,
     Notification,
+    PendingPost,
     Post,
     Report,
     Thread,
 )
+from forums.moderation import services as moderation
 from tests.factories import (
     join,
     make_community,
     make_member,
     make_reply,
     make_thread,
+    make_volunteer,
 )
 
 SECRET_NAME = "Quillon Vesper"
@@ -235,3 +241,69 @@ def test_posting_anonymously_through_the_form(client, harbour, people):
     client.force_login(reader)
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "Anonymous member" in page and SECRET_NAME not in page
+
+
+# ----------------------------------------------------------------------------- moderation
+
+ADMIN_MODELS = [Thread, Post, ModerationQueueItem, PendingPost, Report, ModerationAction]
+
+
+def _admin_pages(client):
+    for model in ADMIN_MODELS:
+        info = model._meta.app_label, model._meta.model_name
+        url = reverse("admin:{}_{}_changelist".format(*info))
+        yield url
+        changelist = client.get(url).context["cl"]
+        for spec in changelist.filter_specs:
+            for choice in spec.choices(changelist):
+                yield url + choice["query_string"]
+        yield url + "?q=quillon"
+        for pk in model._meta.concrete_model._default_manager.values_list("pk", flat=True):
+            yield reverse("admin:{}_{}_change".format(*info), args=[pk])
+            yield reverse("admin:{}_{}_history".format(*info), args=[pk])
+
+
+@pytest.fixture
+def volunteer(harbour):
+    return make_volunteer(harbour)
+
+
+def test_moderators_act_on_an_anonymous_post_and_reach_its_author_unnamed(
+    client, world, people, volunteer
+):
+    """Hide, warn, suspend and ban from the moderation queue reach the author; no admin
+    page of the volunteer's names them, searches for the name find nothing, and no list
+    filter offers it."""
+    author, reader, friend = people
+    reply = world["reply"]
+    client.force_login(volunteer)
+    queue = client.get("/admin/forums/moderationqueueitem/").content.decode()
+    assert "Me, with sleepless nights." in queue and "Anonymous member" in queue
+    confirm = client.get(f"/admin/forums/moderationqueueitem/moderate/warn/?ids={reply.pk}")
+    assert not _secrets_in(confirm.content.decode())
+    for action, data in [
+        ("warn", {"reason": "Please take care of yourself here."}),
+        ("suspend", {"reason": "A pause.", "days": 1}),
+        ("hide", {"reason": "Too much detail."}),
+    ]:
+        response = client.post(
+            f"/admin/forums/moderationqueueitem/moderate/{action}/?ids={reply.pk}", data
+        )
+        assert response.status_code == 302, action
+    told = [n.message for n in Notification.objects.filter(recipient=author, kind="moderation")]
+    assert any("Please take care of yourself" in message for message in told)
+    assert any("suspended you" in message for message in told)
+    assert author.memberships.get().suspended_until is not None
+    moderation.member_ban(
+        member=author, community=reply.thread.community, by=volunteer, reason="x", post=reply
+    )
+
+    for url in _admin_pages(client):
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        if "?q=quillon" in url:  # the page repeats what was typed: it must find nothing
+            assert response.context["cl"].result_count == 0, url
+            continue
+        assert not _secrets_in(response.content.decode()), f"{url} names the author"
+    history = client.get(f"/admin/forums/moderationaction/?member__id__exact={author.pk}")
+    assert history.context["cl"].result_count == 0
