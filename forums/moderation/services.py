@@ -477,6 +477,33 @@ def member_unban(*, member, community, by, reason=""):
     )
 
 
+# ---------------------------------------------------------------------------------- anonymity
+
+
+@transaction.atomic
+def post_reveal_author(*, post, by, reason):
+    """Tells a community manager who wrote an anonymous post, and returns them. Only the
+    "Community manager" group may (permissions.can_reveal_author), with a reason: the reveal
+    is written to the audit log, which names the author to community managers alone
+    (querysets.audit_names_member), and the author is told they were identified, and why."""
+    if not permissions.can_reveal_author(by):
+        raise PermissionDenied("Only a community manager can reveal who wrote a post.")
+    post = _post_for(by, post)
+    if not post.is_anonymous:
+        raise ValidationError("This post was not posted anonymously: its author is shown.")
+    if not reason.strip():
+        raise ValidationError("Give a reason: it is logged, and the author is told it.")
+    community = post.thread.community
+    local = timezone.localtime(post.created_at)
+    _tell(
+        post.author,
+        f"A community manager of {community.name} found out that you wrote the post you "
+        f"made anonymously on {local:%d %B %Y, %H:%M}. Reason: {reason}",
+    )
+    _log_post(post, by=by, kind=Kind.REVEAL, reason=reason)
+    return post.author
+
+
 # -------------------------------------------------------------------------------- memberships
 
 

@@ -7,7 +7,7 @@ anonymously: any page but their own that carries the name (or their handle) leak
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.services import circle_add
@@ -25,6 +25,7 @@ from forums.moderation import services as moderation
 from tests.factories import (
     join,
     make_community,
+    make_community_manager,
     make_member,
     make_reply,
     make_thread,
@@ -307,3 +308,64 @@ def test_moderators_act_on_an_anonymous_post_and_reach_its_author_unnamed(
         assert not _secrets_in(response.content.decode()), f"{url} names the author"
     history = client.get(f"/admin/forums/moderationaction/?member__id__exact={author.pk}")
     assert history.context["cl"].result_count == 0
+
+
+# --------------------------------------------------------------------------------- reveal
+
+
+@pytest.fixture
+def manager(db):
+    return make_community_manager()
+
+
+def test_volunteer_moderators_cannot_reveal_an_author(client, world, volunteer):
+    reply = world["reply"]
+    client.force_login(volunteer)
+    url = reverse("admin:forums_post_reveal", args=[reply.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"reason": "Curious."}).status_code == 403
+    change = client.get(reverse("admin:forums_post_change", args=[reply.pk])).content.decode()
+    assert "Reveal who wrote it" not in change
+    with pytest.raises(PermissionDenied):
+        moderation.post_reveal_author(post=reply, by=volunteer, reason="Curious.")
+    assert not ModerationAction.objects.filter(kind="reveal").exists()
+
+
+def test_a_manager_reveals_with_a_reason_audited_and_the_author_told(
+    client, world, people, manager, volunteer
+):
+    author, reader, friend = people
+    reply = world["reply"]
+    client.force_login(manager)
+    change = client.get(reverse("admin:forums_post_change", args=[reply.pk])).content.decode()
+    assert "Reveal who wrote it" in change and not _secrets_in(change)
+    url = reverse("admin:forums_post_reveal", args=[reply.pk])
+    asked = client.get(url).content.decode()
+    assert not _secrets_in(asked)
+    refused = client.post(url, {"reason": ""})
+    assert not _secrets_in(refused.content.decode())
+    assert not ModerationAction.objects.filter(kind="reveal").exists()
+
+    revealed = client.post(url, {"reason": "A safeguarding concern."}).content.decode()
+    assert SECRET_NAME in revealed
+    logged = ModerationAction.objects.get(kind="reveal")
+    assert (logged.moderator, logged.member, logged.post) == (manager, author, reply)
+    assert logged.reason == "A safeguarding concern."
+    told = Notification.objects.get(recipient=author, kind="moderation")
+    assert "found out that you wrote" in told.message
+    assert "A safeguarding concern." in told.message
+    # The audit log names the author to community managers, and to them alone.
+    assert SECRET_NAME in client.get("/admin/forums/moderationaction/").content.decode()
+    client.force_login(volunteer)
+    log = client.get("/admin/forums/moderationaction/").content.decode()
+    assert "Revealed an anonymous author" in log and not _secrets_in(log)
+    # And the post stays anonymous everywhere else.
+    client.force_login(reader)
+    page = client.get(world["readers_thread"].get_absolute_url()).content.decode()
+    assert not _secrets_in(page)
+
+
+def test_a_post_not_posted_anonymously_has_nothing_to_reveal(client, world, manager):
+    client.force_login(manager)
+    named = world["answer"]
+    assert client.get(reverse("admin:forums_post_reveal", args=[named.pk])).status_code == 404
