@@ -258,6 +258,7 @@ def _thread(thread):
         "kind": thread.kind,
         "title": thread.title,
         "visibility": thread.visibility,
+        "posted_anonymously": thread.is_anonymous,
         "tags": sorted(tag.name for tag in thread.tags.all()),
         "idea_status": thread.idea_status,
         "created_at": thread.created_at,
@@ -291,6 +292,7 @@ def _posts(member):
         "hidden_at",
         "hidden_reason",
         "is_pending",
+        "is_anonymous",
     ]
     rows = Post.objects.filter(author=member).order_by("pk").values(*fields)
     for chunk in _chunks(rows.iterator(CHUNK)):
@@ -308,6 +310,8 @@ def _posts(member):
                 "opening_post": row["is_opening"],
                 "body": row["body"],
                 "visibility": row["visibility"],
+                # Their own: an archive is only ever its member's (settings/data).
+                "posted_anonymously": row["is_anonymous"],
                 "votes": row["votes"],
                 "created_at": row["created_at"],
                 "edited_at": row["edited_at"],

@@ -369,3 +369,19 @@ def test_a_post_not_posted_anonymously_has_nothing_to_reveal(client, world, mana
     client.force_login(manager)
     named = world["answer"]
     assert client.get(reverse("admin:forums_post_reveal", args=[named.pk])).status_code == 404
+
+
+def test_the_author_s_own_archive_keeps_their_anonymous_posts_marked(world, people):
+    """The data export is its member's alone: the author's holds their anonymous posts,
+    marked as such; another member's holds none of them."""
+    import json
+
+    from accounts.export import archive_chunks
+
+    author, reader, friend = people
+    archive = json.loads("".join(archive_chunks(author)))
+    posts = {post["body"]: post["posted_anonymously"] for post in archive["posts"]}
+    assert posts["Me, with sleepless nights."] is True
+    assert all(thread["posted_anonymously"] for thread in archive["threads"])
+    others = "".join(archive_chunks(reader))
+    assert "Me, with sleepless nights." not in others and not _secrets_in(others)
