@@ -385,3 +385,15 @@ def test_the_author_s_own_archive_keeps_their_anonymous_posts_marked(world, peop
     assert all(thread["posted_anonymously"] for thread in archive["threads"])
     others = "".join(archive_chunks(reader))
     assert "Me, with sleepless nights." not in others and not _secrets_in(others)
+
+
+def test_the_thread_author_is_told_their_replies_there_are_anonymous(client, world, people):
+    author, reader, friend = people
+    client.force_login(author)
+    page = client.get(world["question"].get_absolute_url()).content.decode()
+    assert "your replies here are anonymous too" in page
+    assert 'name="anonymous"' not in page
+    client.force_login(reader)
+    page = client.get(world["question"].get_absolute_url()).content.decode()
+    assert "your replies here are anonymous too" not in page
+    assert 'name="anonymous"' in page
