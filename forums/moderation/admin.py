@@ -318,6 +318,15 @@ class ModerationQueueAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
         history_here = Q(
             author__moderation_history__community__in=Community.objects.moderated_by(request.user)
         )
+        # Nor what was done through an anonymous post or thread, which the audit log does not
+        # list under the member's name either (querysets.audit_names_member): a count one
+        # higher than the list would tell that they posted anonymously.
+        history_here &= Q(author__moderation_history__post__isnull=True) | Q(
+            author__moderation_history__post__is_anonymous=False
+        )
+        history_here &= Q(author__moderation_history__thread__isnull=True) | Q(
+            author__moderation_history__thread__is_anonymous=False
+        )
         return (
             super()
             .get_queryset(request)

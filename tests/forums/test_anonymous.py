@@ -397,3 +397,30 @@ def test_the_thread_author_is_told_their_replies_there_are_anonymous(client, wor
     page = client.get(world["question"].get_absolute_url()).content.decode()
     assert "your replies here are anonymous too" not in page
     assert 'name="anonymous"' in page
+
+
+def test_a_member_s_history_in_the_queue_leaves_out_what_they_got_anonymously(
+    client, world, people, volunteer
+):
+    """A warning given through an anonymous post is not counted in the "earlier actions"
+    beside the author's named posts: the count would be one higher than the list it links
+    to, and tell that they posted anonymously."""
+    author, reader, friend = people
+    moderation.member_warn(
+        member=author,
+        community=world["reply"].thread.community,
+        by=volunteer,
+        reason="Care",
+        post=world["reply"],
+    )
+    moderation.member_warn(
+        member=author, community=world["reply"].thread.community, by=volunteer, reason="Named"
+    )
+    named = Post.objects.get(pk=make_reply(author, world["readers_thread"], body="Named words.").pk)
+    Report.objects.create(post=named, reporter=reader, reason="other")
+    client.force_login(volunteer)
+    queue = client.get("/admin/forums/moderationqueueitem/")
+    row = next(item for item in queue.context["cl"].result_list if item.pk == named.pk)
+    assert row.history_count == 1
+    listed = client.get(f"/admin/forums/moderationaction/?member__id__exact={author.pk}")
+    assert listed.context["cl"].result_count == 1
