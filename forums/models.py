@@ -109,6 +109,7 @@ class Community(models.Model):
     allows_anonymous = models.BooleanField(
         "members may post anonymously",
         default=False,
+        db_default=False,
         help_text="On a new thread or reply, members may choose “Post anonymously”: the post "
         "shows as “Anonymous member” to everyone but its author. Only a community manager "
         "can reveal who wrote it, with a reason that is logged and told to the author.",
@@ -243,7 +244,7 @@ class Thread(models.Model):
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     # Derived: the opening post's `is_anonymous`, set with it (forums.services.thread_create).
-    is_anonymous = models.BooleanField(default=False, editable=False)
+    is_anonymous = models.BooleanField(default=False, db_default=False, editable=False)
     is_pinned = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
     idea_status = models.CharField(max_length=14, choices=IdeaStatus.choices, blank=True)
@@ -342,7 +343,7 @@ class Post(models.Model):
     )
     is_opening = models.BooleanField(default=False)
     # Shown as "Anonymous member" to everyone but its author (forums.querysets.author_shown_to).
-    is_anonymous = models.BooleanField(default=False, editable=False)
+    is_anonymous = models.BooleanField(default=False, db_default=False, editable=False)
     body = models.TextField()
     body_html = models.TextField()
     visibility = models.CharField(
