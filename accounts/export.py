@@ -259,6 +259,7 @@ def _thread(thread):
         "kind": thread.kind,
         "title": thread.title,
         "visibility": thread.visibility,
+        "posted_anonymously": thread.is_anonymous,
         "tags": sorted(tag.name for tag in thread.tags.all()),
         "idea_status": thread.idea_status,
         "created_at": thread.created_at,
@@ -293,6 +294,7 @@ def _posts(member):
         "hidden_at",
         "hidden_reason",
         "is_pending",
+        "is_anonymous",
     ]
     rows = Post.objects.filter(author=member).order_by("pk").values(*fields)
     for chunk in _chunks(rows.iterator(CHUNK)):
@@ -313,6 +315,8 @@ def _posts(member):
                 "body": row["body"],
                 "content_note": row["content_note"],
                 "visibility": row["visibility"],
+                # Their own: an archive is only ever its member's (settings/data).
+                "posted_anonymously": row["is_anonymous"],
                 "votes": row["votes"],
                 "created_at": row["created_at"],
                 "edited_at": row["edited_at"],

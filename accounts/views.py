@@ -28,16 +28,18 @@ from accounts.services import (
 from community.errors import DATABASE_UNREACHABLE, RETRY_AFTER_SECONDS
 from community.redirects import redirect_back
 from forums.models import Post
-from forums.querysets import UNLISTED_MEMBER_FIELDS
+from forums.querysets import UNLISTED_MEMBER_FIELDS, named_authors_q
 
 
 def profile(request, handle):
-    """A member's profile, with the posts of theirs the viewer may see."""
+    """A member's profile, with the posts of theirs the viewer may see: never those they
+    posted anonymously, unless the viewer is them (marked "you, anonymously")."""
     member = get_object_or_404(Member.objects.filter(is_active=True), handle=handle)
+    posts = Post.objects.visible_to(request.user).live().filter(author=member)
+    if request.user != member:
+        posts = posts.filter(named_authors_q())
     posts = (
-        Post.objects.visible_to(request.user)
-        .live()
-        .filter(author=member)
+        posts
         # Whose circle a post's badge names: its author's, or its thread author's.
         .select_related("author", "thread__author")
         .defer(

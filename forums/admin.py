@@ -7,9 +7,12 @@ carries shows only where the read door opened it to moderators."""
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
 from taggit.models import Tag, TaggedItem
 
 from forums import permissions, services
@@ -21,7 +24,7 @@ from forums.moderation.admin import (
     PostReadingMixin,
     ReadOnlyAdmin,
 )
-from forums.moderation.forms import MembershipAdminForm
+from forums.moderation.forms import MembershipAdminForm, RevealForm
 
 Only = admin.RelatedOnlyFieldListFilter
 
@@ -224,7 +227,7 @@ class ThreadAdmin(ContentAdmin):
         "label",
         "community",
         "category",
-        "author",
+        "shown_author",
         "kind",
         "visibility",
         "idea_status",
@@ -315,13 +318,13 @@ class PostStateFilter(admin.SimpleListFilter):
 
 @admin.register(Post)
 class PostAdmin(PostReadingMixin, ContentAdmin, ReadOnlyAdmin):
-    list_display = ["__str__", "thread_label", "author", "visibility", "state", "created_at"]
+    list_display = ["__str__", "thread_label", "shown_author", "visibility", "state", "created_at"]
     list_filter = [PostStateFilter, "visibility", ("thread__community", Only)]
     search_fields = ["author__display_name"]
     date_hierarchy = "created_at"
     fields = [
         "thread_label",
-        "author",
+        "shown_author",
         "visibility",
         "readable_body",
         "created_at",
@@ -330,7 +333,59 @@ class PostAdmin(PostReadingMixin, ContentAdmin, ReadOnlyAdmin):
         "hidden_at",
         "hidden_reason",
     ]
-    readonly_fields = fields
+    readonly_fields = [*fields, "reveal"]
+
+    def get_fields(self, request, obj=None):
+        """A community manager is offered the reveal of an anonymous post's author."""
+        if obj is not None and obj.is_anonymous and permissions.can_reveal_author(request.user):
+            return [*self.fields, "reveal"]
+        return self.fields
+
+    @admin.display(description="anonymous author")
+    def reveal(self, post):
+        return format_html(
+            '<a href="{}">Reveal who wrote it</a> (asks for a reason, which is logged and '
+            "sent to the author)",
+            reverse("admin:forums_post_reveal", args=[post.pk]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/reveal/",
+                self.admin_site.admin_view(self.reveal_view),
+                name="forums_post_reveal",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reveal_view(self, request, pk):
+        """Who wrote an anonymous post, for a community manager alone, once they gave a
+        reason (moderation.services.post_reveal_author). Anyone else is refused (403), and
+        a post outside their communities, or not anonymous, is not found (404)."""
+        if not permissions.can_reveal_author(request.user):
+            raise PermissionDenied
+        post = get_object_or_404(
+            self.get_queryset(request).filter(is_anonymous=True).select_related("thread"), pk=pk
+        )
+        form = RevealForm(request.POST or None)
+        author = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                author = moderation.post_reveal_author(
+                    post=post, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reveal who wrote an anonymous post",
+            "post": post,
+            "form": form,
+            "author": author,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/forums/reveal.html", context)
 
 
 # ------------------------------------------------------------------------------------- tags

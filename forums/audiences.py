@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from forums.choices import VISIBILITY_HELP, Visibility
+from forums.querysets import ANONYMOUS_AUTHOR
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,14 @@ def _sentence(text):
     return text[:1].upper() + text[1:]
 
 
-def _words(reach, owner, scope, *, viewer, author):
+def _words(reach, owner, scope, *, viewer, author, owner_anonymous=False):
     """(label, description) of a reach, for this viewer: "My circle" for the circle's owner,
-    "Lantern Moth's circle" for everyone else."""
+    "Lantern Moth's circle" for everyone else ("Anonymous member's circle" when the circle
+    is an anonymous author's)."""
     mine = owner is not None and viewer is not None and owner.pk == viewer.pk
     name = owner.display_name if owner is not None else ""
+    if owner_anonymous:
+        name = ANONYMOUS_AUTHOR.display_name
     if reach == Visibility.PUBLIC:
         return Visibility.PUBLIC.label, VISIBILITY_HELP[Visibility.PUBLIC]
     if reach == Visibility.CIRCLE:
@@ -91,9 +95,17 @@ def _words(reach, owner, scope, *, viewer, author):
     return label, VISIBILITY_HELP[Visibility.PRIVATE]
 
 
-def _audience(thread, *, author, visibility, viewer, is_reply):
+def _audience(thread, *, author, visibility, viewer, is_reply, anonymous=False):
+    """`anonymous`: the post (or thread) worded for was posted anonymously. A circle owned by
+    an anonymous author, the post's or its thread's, is named as theirs, never by name."""
     reach, owner, scope = _reach(thread, author=author, visibility=visibility, is_reply=is_reply)
-    label, description = _words(reach, owner, scope, viewer=viewer, author=author)
+    owner_anonymous = owner is not None and (
+        (thread.is_anonymous and owner.pk == thread.author_id)
+        or (anonymous and owner.pk == author.pk)
+    )
+    label, description = _words(
+        reach, owner, scope, viewer=viewer, author=author, owner_anonymous=owner_anonymous
+    )
     return Audience(
         visibility=Visibility(visibility).value,
         reach=reach.value,
@@ -116,6 +128,7 @@ def audience_of(item, *, thread=None, viewer):
         visibility=item.visibility,
         viewer=viewer,
         is_reply=not item.is_opening,
+        anonymous=item.is_anonymous,
     )
 
 

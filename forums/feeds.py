@@ -45,7 +45,7 @@ class CommunityFeed(Feed):
         return thread.title
 
     def item_description(self, thread):
-        description = f"{thread.get_kind_display()} by {thread.author.display_name}"
+        description = f"{thread.get_kind_display()} by {thread.author_shown_to(None).display_name}"
         if thread.content_note:
             description += f". Content note: {thread.content_note}"
         return description
@@ -54,4 +54,4 @@ class CommunityFeed(Feed):
         return thread.created_at
 
     def item_author_name(self, thread):
-        return thread.author.display_name
+        return thread.author_shown_to(None).display_name

@@ -81,6 +81,19 @@ class ContentNoteField(forms.CharField):
         self.widget.attrs.update(autocomplete="off")
 
 
+def offer_anonymity(form, community):
+    """Adds "Post anonymously" to a post's form where the community allows it."""
+    if community.allows_anonymous:
+        form.fields["anonymous"] = forms.BooleanField(
+            required=False,
+            label="Post anonymously",
+            help_text="Shown as “Anonymous member” to everyone but you, moderators included. "
+            "Only a community manager can find out it was you, with a reason, and you "
+            "would be told.",
+        )
+        form.order_fields([*(name for name in form.fields if name != "client_token")])
+
+
 class SubmitOnceForm(forms.Form):
     """Carries a one-time token: a second submit of the same page finds the first post."""
 
@@ -157,6 +170,7 @@ class ThreadForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):
         self.fields["category"].queryset = community.categories.all()
         self.fields["visibility"].offer(audiences.thread_audiences(member))
         self.fields["visibility"].initial = member.default_visibility
+        offer_anonymity(self, community)
 
     def clean_tags(self):
         raw = [part.strip() for part in self.cleaned_data["tags"].split(",")]
@@ -189,6 +203,9 @@ class ReplyForm(PreviewMixin, PersonalDataCheckMixin, SubmitOnceForm):
         super().__init__(*args, **kwargs)
         self.fields["visibility"].offer(audiences.reply_audiences(member, thread))
         self.fields["visibility"].initial = audiences.default_reply_visibility(member, thread)
+        # An anonymous thread's author replies there anonymously, always (post_create).
+        if not (thread.is_anonymous and thread.author_id == member.pk):
+            offer_anonymity(self, thread.community)
 
 
 class PostEditForm(PreviewMixin, PersonalDataCheckMixin, forms.Form):

@@ -19,6 +19,7 @@ from forums.querysets import (
     NotificationQuerySet,
     PostQuerySet,
     ThreadQuerySet,
+    author_shown_to,
 )
 
 # Paths that sit where a thread's slug or a category's slug would (forums/urls.py).
@@ -106,6 +107,14 @@ class Community(models.Model):
         default=0,
         help_text="A new member's first this many posts wait for a moderator's approval "
         "(0: none do).",
+    )
+    allows_anonymous = models.BooleanField(
+        "members may post anonymously",
+        default=False,
+        db_default=False,
+        help_text="On a new thread or reply, members may choose “Post anonymously”: the post "
+        "shows as “Anonymous member” to everyone but its author. Only a community manager "
+        "can reveal who wrote it, with a reason that is logged and told to the author.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Derived, kept by the write door (forums.services.community_recount): the threads here
@@ -236,6 +245,8 @@ class Thread(models.Model):
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    # Derived: the opening post's `is_anonymous`, set with it (forums.services.thread_create).
+    is_anonymous = models.BooleanField(default=False, db_default=False, editable=False)
     is_pinned = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
     idea_status = models.CharField(max_length=14, choices=IdeaStatus.choices, blank=True)
@@ -309,11 +320,16 @@ class Thread(models.Model):
             kind = {Visibility.CIRCLE: "Circle thread", Visibility.PRIVATE: "Only-me thread"}.get(
                 self.visibility, "Thread"
             )
-        label = f"{kind} by {self.author.display_name}"
+        label = f"{kind} by {self.author_shown_to(None).display_name}"
         total = getattr(self, "post_total", None)
         if total is not None:
             label += f" · {total} post{'s' if total != 1 else ''}"
         return label
+
+    def author_shown_to(self, viewer):
+        """Who a viewer is shown as the thread's author: its opening post's (author_shown_to
+        in forums.querysets)."""
+        return author_shown_to(viewer, self)
 
     @staticmethod
     def slug_for(title):
@@ -328,6 +344,8 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET(former_member), related_name="posts"
     )
     is_opening = models.BooleanField(default=False)
+    # Shown as "Anonymous member" to everyone but its author (forums.querysets.author_shown_to).
+    is_anonymous = models.BooleanField(default=False, db_default=False, editable=False)
     body = models.TextField()
     body_html = models.TextField()
     # The author's warning of what the post is about: pages fold the body behind it.
@@ -387,6 +405,10 @@ class Post(models.Model):
             text += f"\x00{self.content_note}"
         digest = hashlib.sha256(text.encode()).hexdigest()
         return digest[:32]
+
+    def author_shown_to(self, viewer):
+        """Who a viewer is shown as the post's author (forums.querysets.author_shown_to)."""
+        return author_shown_to(viewer, self)
 
     @property
     def is_deleted(self):
@@ -584,6 +606,7 @@ class ModerationAction(models.Model):
         ADD = "add", "Added a member"
         ROLE = "role", "Changed a member's role"
         IDEA = "idea", "Changed an idea's status"
+        REVEAL = "reveal", "Revealed an anonymous author"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -29,6 +29,15 @@ def is_site_manager(member):
     return member._is_site_manager
 
 
+def can_reveal_author(member):
+    """Only the "Community manager" group may reveal who wrote an anonymous post (and then
+    only with a reason, logged, the author told: moderation.services.post_reveal_author).
+    Volunteer moderators never may, nor superusers outside the group."""
+    if not member.is_authenticated or not member.is_active:
+        return False
+    return member.groups.filter(name=SITE_MANAGERS_GROUP).exists()
+
+
 def can_moderate(member, membership):
     """Moderators and owners of a community, and the site's managers."""
     if not member.is_authenticated:

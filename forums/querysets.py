@@ -224,6 +224,72 @@ def post_q(viewer):
     )
 
 
+class AnonymousAuthor:
+    """What a page shows in place of an anonymous post's author: "Anonymous member", with a
+    neutral avatar and no profile to link to (like a former member). `is_you` when the viewer
+    is the author, so that their own anonymous posts are marked "you, anonymously"."""
+
+    display_name = "Anonymous member"
+    avatar = None
+    avatar_seed = "anonymous member"
+    avatar_colour = "#6f6a66"  # the same neutral grey for every anonymous author
+    is_former = True  # no profile page: templates link to none
+    is_anonymous_author = True
+    pk = None
+
+    def __init__(self, *, is_you=False):
+        self.is_you = is_you
+
+    def __str__(self):
+        return self.display_name
+
+
+ANONYMOUS_AUTHOR = AnonymousAuthor()
+
+
+def author_shown_to(viewer, item):
+    """Who a viewer is shown as the author of a post or thread: the author, unless it was
+    posted anonymously (a thread is as anonymous as its opening post). Then it is "Anonymous
+    member" to everyone, moderators, managers and the admin included; its author alone is
+    told it is theirs ("you, anonymously"). Only a community manager's audited reveal
+    (forums.moderation.services.post_reveal_author) names the author, and to them alone.
+    `viewer` may be None (the admin, logs, e-mails to others): then nobody is the author."""
+    if not item.is_anonymous:
+        return item.author
+    if isinstance(viewer, Reader):
+        viewer_pk = viewer.pk
+    else:
+        viewer_pk = viewer.pk if _signed_in(viewer) else None
+    if viewer_pk is not None and viewer_pk == item.author_id:
+        return AnonymousAuthor(is_you=True)
+    return ANONYMOUS_AUTHOR
+
+
+def named_authors_q(path=""):
+    """The posts (or threads, or rows through `path`) whose author may be named beside them:
+    those not posted anonymously. Lists by author (a profile, a count) keep to these for
+    anyone but the author (author_shown_to)."""
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}is_anonymous": False})
+
+
+def audit_names_member(viewer):
+    """Whether an audit log row (ModerationAction) names the member it acted on, for this
+    viewer, as an expression: never where they were acted on as the anonymous author of its
+    post or thread (a hide, a warning through the post, a lock), except that a community
+    manager reads the member a reveal named."""
+    from forums import permissions
+
+    anonymous = Q(post__is_anonymous=True, member=F("post__author")) | Q(
+        thread__is_anonymous=True, member=F("thread__author")
+    )
+    if _signed_in(viewer) and permissions.is_site_manager(viewer):
+        anonymous &= ~Q(kind="reveal")
+    return Case(
+        When(anonymous, then=Value(False)), default=Value(True), output_field=BooleanField()
+    )
+
+
 def _open_to_moderators(*, for_everyone, reports, path=""):
     """True for a live row (not deleted) that the whole community may read, or whose
     `reports` (a Report queryset bound to the row) exist. `path` leads to the row."""

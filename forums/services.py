@@ -33,7 +33,7 @@ from forums.models import (
     ThreadFollow,
 )
 from forums.personal_data import check_before_posting
-from forums.querysets import forget_reader
+from forums.querysets import ANONYMOUS_AUTHOR, forget_reader
 
 # ---------------------------------------------------------------- communities and memberships
 
@@ -234,8 +234,25 @@ def content_note_clean(content_note):
     return " ".join((content_note or "").split())
 
 
+def _check_anonymity(community, anonymous):
+    if anonymous and not community.allows_anonymous:
+        raise ValidationError(
+            "This community does not take anonymous posts. Untick “Post anonymously” to "
+            "post under your display name."
+        )
+
+
 def _insert_post(
-    *, thread, author, membership, body, visibility, is_opening, client_token, content_note=""
+    *,
+    thread,
+    author,
+    membership,
+    body,
+    visibility,
+    is_opening,
+    client_token,
+    content_note="",
+    anonymous=False,
 ):
     """Renders, screens and stores a post; counts it against the author's rate limit."""
     html, mentioned = _render(body)
@@ -260,6 +277,7 @@ def _insert_post(
         visibility=visibility,
         client_token=client_token,
         is_pending=pending,
+        is_anonymous=anonymous,
     )
     _index(post, title=thread.title if is_opening else "")
     return post, mentioned
@@ -301,11 +319,13 @@ def thread_create(
     client_token=None,
     personal_data_ok=False,
     content_note="",
+    anonymous=False,
 ):
     """Starts a thread with its opening post, folded behind its `content_note` if it has
-    one. Submitting the same form twice (same client_token) returns the first thread
-    instead of making a second. Words that look like personal information, for anyone but
-    the author, wait for `personal_data_ok` (PersonalDataFound)."""
+    one, anonymously where the community allows it (the thread is as anonymous as its
+    opening post). Submitting the same form twice (same client_token) returns the first
+    thread instead of making a second. Words that look like personal information, for
+    anyone but the author, wait for `personal_data_ok` (PersonalDataFound)."""
     return _submit_once(
         author,
         client_token,
@@ -320,6 +340,7 @@ def thread_create(
             client_token=client_token,
             personal_data_ok=personal_data_ok,
             content_note=content_note,
+            anonymous=anonymous,
         ),
     ).thread
 
@@ -341,10 +362,12 @@ def _thread_create(
     client_token,
     personal_data_ok,
     content_note="",
+    anonymous=False,
 ):
     community = category.community
     membership = _membership(community, author)
     _check_can_post(author, membership)
+    _check_anonymity(community, anonymous)
     check_before_posting(
         (title, body),
         audience=_audience_chosen(audiences.thread_audiences(author), visibility),
@@ -353,6 +376,7 @@ def _thread_create(
         confirmed=personal_data_ok,
     )
     thread = Thread.objects.create(
+        is_anonymous=anonymous,
         community=community,
         category=category,
         author=author,
@@ -375,6 +399,7 @@ def _thread_create(
         is_opening=True,
         client_token=client_token,
         content_note=content_note,
+        anonymous=anonymous,
     )
     if post.is_pending:
         thread.is_pending = True
@@ -426,8 +451,17 @@ def post_announce_to_followers(*, post_id, mentioned_ids):
     recipients = Member.objects.filter(pk__in=followers.values("member_id")).exclude(
         pk__in=mentioned_ids
     )
-    notify(kind=kind, recipients=recipients, actor=post.author, post=post)
-    notify(kind=NotificationKind.MENTION, recipients=mentioned, actor=post.author, post=post)
+    anonymous = post.is_anonymous
+    notify(
+        kind=kind, recipients=recipients, actor=post.author, post=post, anonymous_actor=anonymous
+    )
+    notify(
+        kind=NotificationKind.MENTION,
+        recipients=mentioned,
+        actor=post.author,
+        post=post,
+        anonymous_actor=anonymous,
+    )
 
 
 def thread_rebump(thread, *, recount=True):
@@ -461,13 +495,23 @@ def mentions_in(post):
 
 
 def post_create(
-    *, author, thread, body, visibility, client_token=None, personal_data_ok=False, content_note=""
+    *,
+    author,
+    thread,
+    body,
+    visibility,
+    client_token=None,
+    personal_data_ok=False,
+    content_note="",
+    anonymous=False,
 ):
     """Replies in a thread, for one of the audiences the thread offers the author
     (forums.audiences.reply_visibilities; any other is refused on the form's `visibility`
-    field), folded behind its `content_note` if it has one. A second submit of the same
-    form returns the first reply. Words that look like personal information wait for
-    `personal_data_ok` (PersonalDataFound)."""
+    field), folded behind its `content_note` if it has one, anonymously where the community
+    allows it. An anonymous thread's author always replies there anonymously: a named reply
+    would sit beside their thread. A second submit of the same form returns the first
+    reply. Words that look like personal information wait for `personal_data_ok`
+    (PersonalDataFound)."""
     return _submit_once(
         author,
         client_token,
@@ -479,13 +523,22 @@ def post_create(
             client_token=client_token,
             personal_data_ok=personal_data_ok,
             content_note=content_note,
+            anonymous=anonymous,
         ),
     )
 
 
 @transaction.atomic
 def _post_create(
-    *, author, thread, body, visibility, client_token, personal_data_ok, content_note=""
+    *,
+    author,
+    thread,
+    body,
+    visibility,
+    client_token,
+    personal_data_ok,
+    content_note="",
+    anonymous=False,
 ):
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     if thread.deleted_at is not None:  # deleted while the reply was on its way
@@ -495,6 +548,7 @@ def _post_create(
         raise ValidationError("This thread is locked: it takes no new replies.")
     _check_can_post(author, membership)
     audiences.check_reply_visibility(author, thread, visibility)
+    _check_anonymity(thread.community, anonymous)
     check_before_posting(
         (body,),
         audience=_audience_chosen(audiences.reply_audiences(author, thread), visibility),
@@ -511,6 +565,7 @@ def _post_create(
         is_opening=False,
         client_token=client_token,
         content_note=content_note,
+        anonymous=anonymous or (thread.is_anonymous and thread.author_id == author.pk),
     )
     ThreadFollow.objects.get_or_create(thread=thread, member=author)
     if not post.is_pending:
@@ -717,7 +772,14 @@ def thread_accept_answer(*, thread, post, by):
     permissions.check_can_accept_post(by, thread, post, _membership(thread.community_id, by))
     thread.accepted_answer = post
     thread.save(update_fields=["accepted_answer"])
-    notify(kind=NotificationKind.ACCEPTED, recipients=[post.author], actor=by, post=post)
+    notify(
+        kind=NotificationKind.ACCEPTED,
+        recipients=[post.author],
+        actor=by,
+        post=post,
+        # An anonymous question's author accepts as the anonymous member they asked as.
+        anonymous_actor=thread.is_anonymous and by.pk == thread.author_id,
+    )
     return thread
 
 
@@ -925,8 +987,11 @@ ONCE_PER_POST = (
 EMAILS_PER_JOB = 100
 
 
-def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
-    """Notifies the recipients who may see the post or thread now (never the actor). Those
+def notify(*, kind, recipients, actor, post=None, thread=None, message="", anonymous_actor=False):
+    """Notifies the recipients who may see the post or thread now (never the actor). An
+    `anonymous_actor` (one who acted as the anonymous author of a post or thread) is kept out
+    of the row: the notification says "Anonymous member", and no row, page, e-mail or admin
+    list names them. Those
     who asked for it also get an e-mail, sent by a worker once the transaction commits
     (forums.tasks.send_notification_emails), that says who did what and links to it, with
     none of the post's text. A post's notification of a kind reaches a member once, however
@@ -954,7 +1019,7 @@ def notify(*, kind, recipients, actor, post=None, thread=None, message=""):
             Notification(
                 recipient=recipient,
                 kind=kind,
-                actor=actor,
+                actor=None if anonymous_actor else actor,
                 thread=thread,
                 post=post,
                 message=message,
@@ -993,8 +1058,10 @@ def notification_sentence(notification, *, for_email=False):
             return notification.message
         return f"Your idea “{thread.title}” is now {status}"
     sentences = EMAIL_SENTENCES if for_email else NOTIFICATION_SENTENCES
+    # A member's notification names no actor only where they acted anonymously (notify).
+    actor = notification.actor or ANONYMOUS_AUTHOR
     return sentences[notification.kind].format(
-        actor=notification.actor.display_name if notification.actor else "Someone",
+        actor=actor.display_name,
         title=thread.title,
         category=thread.category.name,
     )

@@ -307,6 +307,7 @@ def thread_create(request, community):
                 client_token=data["client_token"],
                 personal_data_ok=data["personal_data_ok"],
                 content_note=data["content_note"],
+                anonymous=data.get("anonymous", False),
             )
         except PersonalDataFound as found:
             form.ask_about_personal_data(found)
@@ -385,6 +386,7 @@ def thread_reply(request, pk):
                 client_token=form.cleaned_data["client_token"],
                 personal_data_ok=form.cleaned_data["personal_data_ok"],
                 content_note=form.cleaned_data["content_note"],
+                anonymous=form.cleaned_data.get("anonymous", False),
             )
         except PersonalDataFound as found:
             form.ask_about_personal_data(found)

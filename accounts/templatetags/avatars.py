@@ -25,6 +25,7 @@ def avatar(member, size=40):
         '<text x="20" y="25.5" text-anchor="middle" font-size="15" font-weight="600"'
         ' fill="#fff">{letters}</text></svg>',
         size=size,
-        colour=generated_colour(member.avatar_seed),
+        # An anonymous author's is one neutral grey (forums.querysets.AnonymousAuthor).
+        colour=getattr(member, "avatar_colour", None) or generated_colour(member.avatar_seed),
         letters=initials(member.display_name),
     )

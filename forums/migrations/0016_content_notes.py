@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forums', '0014_community_listed'),
+        ('forums', '0015_anonymous_posts'),
     ]
 
     operations = [

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 
+from accounts.models import Member
 from forums.models import (
     Category,
     Community,
@@ -30,6 +31,7 @@ from forums.models import (
 )
 from forums.moderation import services as moderation
 from forums.moderation.forms import ModerationForm
+from forums.querysets import ANONYMOUS_AUTHOR, audit_names_member, named_authors_q
 
 
 def _excerpt(text, length=240):
@@ -60,6 +62,9 @@ class ModeratorAdmin(admin.ModelAdmin):
     community_path = "community"
     guarded_search_fields = ()
     open_flag = None
+    # Search fields that name a member, each searched only in the rows that may name them
+    # (a Q): a search for a name must never find what they posted anonymously.
+    named_search_fields = {"author__display_name": named_authors_q()}
 
     def get_queryset(self, request):
         communities = Community.objects.moderated_by(request.user)
@@ -81,15 +86,19 @@ class ModeratorAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term:
             return queryset, False
-        fields = list(self.get_search_fields(request))
+        searched = list(self.get_search_fields(request))
+        fields = [field for field in searched if field not in self.named_search_fields]
         found = _matching(fields, search_term)
+        for field, named in self.named_search_fields.items():
+            if field in searched:
+                found |= named & _matching([field], search_term)
         if self.guarded_search_fields:
             found |= Q(**{self.open_flag: True}) & _matching(
                 self.guarded_search_fields, search_term
             )
         duplicates = any(
             lookup_spawns_duplicates(self.opts, field)
-            for field in [*fields, *self.guarded_search_fields]
+            for field in [*searched, *self.guarded_search_fields]
         )
         return queryset.filter(found), duplicates
 
@@ -97,6 +106,12 @@ class ModeratorAdmin(admin.ModelAdmin):
         """Where "View on site" leads: the object's page, when the staff member may open it
         on the site itself (see HearthAdminSite.view_on_site)."""
         return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+
+    @admin.display(description="author")
+    def shown_author(self, obj):
+        """A thread's or post's author as the admin names them: "Anonymous member" for an
+        anonymous one, whoever looks (forums.querysets.author_shown_to)."""
+        return obj.author_shown_to(None).display_name
 
 
 class ReadOnlyAdmin(ModeratorAdmin):
@@ -197,6 +212,7 @@ def _suspend(post, by, data):
         by=by,
         until=until,
         reason=data["reason"],
+        post=post,
     )
 
 
@@ -206,7 +222,11 @@ def _on_thread(service):
 
 def _on_author(service):
     return lambda post, by, data: service(
-        member=post.author, community=post.thread.community, by=by, reason=data["reason"]
+        member=post.author,
+        community=post.thread.community,
+        by=by,
+        reason=data["reason"],
+        post=post,
     )
 
 
@@ -289,7 +309,7 @@ class ModerationQueueAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
         "row_actions",
     ]
     list_display_links = None
-    fields = ["thread_label", "author", "visibility", "readable_body", "created_at"]
+    fields = ["thread_label", "shown_author", "visibility", "readable_body", "created_at"]
     readonly_fields = fields
     list_filter = [("thread__community", admin.RelatedOnlyFieldListFilter), "reports__reason"]
     search_fields = ["author__display_name"]
@@ -301,6 +321,15 @@ class ModerationQueueAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
         # a count from elsewhere would tell them where else the member belongs.
         history_here = Q(
             author__moderation_history__community__in=Community.objects.moderated_by(request.user)
+        )
+        # Nor what was done through an anonymous post or thread, which the audit log does not
+        # list under the member's name either (querysets.audit_names_member): a count one
+        # higher than the list would tell that they posted anonymously.
+        history_here &= Q(author__moderation_history__post__isnull=True) | Q(
+            author__moderation_history__post__is_anonymous=False
+        )
+        history_here &= Q(author__moderation_history__thread__isnull=True) | Q(
+            author__moderation_history__thread__is_anonymous=False
         )
         return (
             super()
@@ -357,6 +386,8 @@ class ModerationQueueAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
 
     @admin.display(description="author")
     def author_and_history(self, post):
+        if post.is_anonymous:  # neither their name nor their record here, which would
+            return self.shown_author(post)  # lead to it
         history = reverse("admin:forums_moderationaction_changelist")
         return format_html(
             '{}<br><small><a href="{}?member__id__exact={}">{} earlier action(s)</a></small>',
@@ -437,8 +468,8 @@ class PendingPostAdmin(PostReadingMixin, ReadOnlyQueueAdmin):
     """Pre-moderation: a new member's first posts for the whole community, waiting for a
     moderator (circle and only-me posts never wait; see forums.services._must_wait)."""
 
-    list_display = ["created_at", "readable_body", "thread_label", "author"]
-    fields = ["thread_label", "author", "visibility", "readable_body", "created_at"]
+    list_display = ["created_at", "readable_body", "thread_label", "shown_author"]
+    fields = ["thread_label", "shown_author", "visibility", "readable_body", "created_at"]
     readonly_fields = fields
     list_filter = [("thread__community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["author__display_name"]
@@ -479,18 +510,52 @@ class ReportAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
 
+class NamedMemberFilter(admin.SimpleListFilter):
+    """The audit log by member acted on, among the rows that name them
+    (forums.querysets.audit_names_member): what was done to an anonymous author, as one,
+    is never listed under their name."""
+
+    title = "member"
+    parameter_name = "member__id__exact"
+
+    def lookups(self, request, model_admin):
+        named = model_admin.get_queryset(request).filter(member_named=True, member__isnull=False)
+        members = Member.objects.filter(pk__in=named.values("member")).order_by("display_name")
+        return [(member.pk, member.display_name) for member in members]
+
+    def has_output(self):
+        # Django applies only the filters it shows: asked for a member it does not list,
+        # this one must still filter (and find nothing), never pass the list through whole.
+        return True
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(member_named=True, member=self.value())
+
+
 @admin.register(ModerationAction)
 class ModerationActionAdmin(ReadOnlyAdmin):
-    """The audit log: read-only for everyone."""
+    """The audit log: read-only for everyone. Who was acted on as an anonymous author stays
+    unsaid (audit_names_member), but to a community manager reading their reveal."""
 
-    list_display = ["created_at", "moderator", "kind", "community", "member", "thread", "reason"]
+    list_display = [
+        "created_at",
+        "moderator",
+        "kind",
+        "community",
+        "member_shown",
+        "thread",
+        "reason",
+    ]
     list_filter = [
         "kind",
         ("community", admin.RelatedOnlyFieldListFilter),
         ("moderator", admin.RelatedOnlyFieldListFilter),
-        ("member", admin.RelatedOnlyFieldListFilter),
+        NamedMemberFilter,
     ]
     search_fields = ["reason", "member__display_name", "moderator__display_name"]
+    named_search_fields = {"member__display_name": Q(member_named=True)}
     list_select_related = ["moderator", "community", "member", "thread__author"]
     date_hierarchy = "created_at"
     fields = [
@@ -498,7 +563,7 @@ class ModerationActionAdmin(ReadOnlyAdmin):
         "moderator",
         "kind",
         "community",
-        "member",
+        "member_shown",
         "thread",
         "post",
         "reason",
@@ -506,3 +571,12 @@ class ModerationActionAdmin(ReadOnlyAdmin):
         "after",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_named=audit_names_member(request.user))
+
+    @admin.display(description="member", ordering="member__display_name")
+    def member_shown(self, action):
+        if action.member is None:
+            return None
+        return action.member.display_name if action.member_named else ANONYMOUS_AUTHOR.display_name

@@ -51,3 +51,13 @@ class MembershipAdminForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["community", "member", "role", "state"]
+
+
+class RevealForm(forms.Form):
+    """A community manager's reason to learn who wrote an anonymous post."""
+
+    reason = ReasonField(
+        required=True,
+        help_text="Why you need to know who wrote it. Logged, and sent to the author, who "
+        "is told that they were identified.",
+    )

@@ -343,32 +343,45 @@ def _require_someone(member):
         )
 
 
-def _membership_for(member, community):
+def _named(member, post):
+    """How a moderator's messages name the member acted on: "The author" when they are
+    reached through a post they wrote anonymously, whose moderator never learns who."""
+    if post is not None and post.is_anonymous and post.author_id == member.pk:
+        return "The author"
+    return member.display_name
+
+
+def _membership_for(member, community, post=None):
     """The member's membership, locked. Acting on it never makes someone a member."""
     membership = (
         Membership.objects.select_for_update().filter(community=community, member=member).first()
     )
     if membership is None or membership.state != Membership.State.ACTIVE:
-        raise ValidationError(f"{member.display_name} is not a member of {community.name}.")
+        raise ValidationError(f"{_named(member, post)} is not a member of {community.name}.")
     return membership
 
 
+# Warnings, suspensions and bans may be given through a `post` (the moderation queue's): the
+# log then names the post, so that one given to its anonymous author, who is reached all the
+# same, is never listed under their name (forums.querysets.audit_names_member).
+
+
 @transaction.atomic
-def member_warn(*, member, community, by, reason):
+def member_warn(*, member, community, by, reason, post=None):
     _require_moderator(by, community)
     _require_someone(member)
     _tell(member, f"A warning from the moderators of {community.name}: {reason}")
-    _log(moderator=by, kind=Kind.WARN, community=community, member=member, reason=reason)
+    _log(moderator=by, kind=Kind.WARN, community=community, member=member, post=post, reason=reason)
 
 
 @transaction.atomic
-def member_suspend(*, member, community, by, until, reason):
+def member_suspend(*, member, community, by, until, reason, post=None):
     """The member reads but does not post in the community until `until`, and is told so."""
     _require_moderator(by, community)
     _require_someone(member)
     if until <= timezone.now():
         raise ValidationError("Choose a time in the future.")
-    membership = _membership_for(member, community)
+    membership = _membership_for(member, community, post)
     before = {
         "suspended_until": membership.suspended_until and membership.suspended_until.isoformat()
     }
@@ -385,6 +398,7 @@ def member_suspend(*, member, community, by, until, reason):
         kind=Kind.SUSPEND,
         community=community,
         member=member,
+        post=post,
         reason=reason,
         before=before,
         after={"suspended_until": until.isoformat()},
@@ -413,7 +427,7 @@ def member_unsuspend(*, member, community, by, reason=""):
 
 
 @transaction.atomic
-def member_ban(*, member, community, by, reason):
+def member_ban(*, member, community, by, reason, post=None):
     """Bans a member from a community: they can no longer post or join it again (nor read
     it, when it is private)."""
     _require_moderator(by, community)
@@ -434,6 +448,7 @@ def member_ban(*, member, community, by, reason):
         kind=Kind.BAN,
         community=community,
         member=member,
+        post=post,
         reason=reason,
         before=before,
         after={"state": Membership.State.BANNED},
@@ -460,6 +475,33 @@ def member_unban(*, member, community, by, reason=""):
         before={"state": Membership.State.BANNED},
         after={"state": Membership.State.ACTIVE},
     )
+
+
+# ---------------------------------------------------------------------------------- anonymity
+
+
+@transaction.atomic
+def post_reveal_author(*, post, by, reason):
+    """Tells a community manager who wrote an anonymous post, and returns them. Only the
+    "Community manager" group may (permissions.can_reveal_author), with a reason: the reveal
+    is written to the audit log, which names the author to community managers alone
+    (querysets.audit_names_member), and the author is told they were identified, and why."""
+    if not permissions.can_reveal_author(by):
+        raise PermissionDenied("Only a community manager can reveal who wrote a post.")
+    post = _post_for(by, post)
+    if not post.is_anonymous:
+        raise ValidationError("This post was not posted anonymously: its author is shown.")
+    if not reason.strip():
+        raise ValidationError("Give a reason: it is logged, and the author is told it.")
+    community = post.thread.community
+    local = timezone.localtime(post.created_at)
+    _tell(
+        post.author,
+        f"A community manager of {community.name} found out that you wrote the post you "
+        f"made anonymously on {local:%d %B %Y, %H:%M}. Reason: {reason}",
+    )
+    _log_post(post, by=by, kind=Kind.REVEAL, reason=reason)
+    return post.author
 
 
 # -------------------------------------------------------------------------------- memberships

@@ -55,6 +55,14 @@ def visibility_badge(context, item):
     )
 
 
+@register.simple_tag(takes_context=True)
+def author_shown(context, item):
+    """`{% author_shown post as author %}`: the author of a post or thread as the page's
+    viewer may know them (forums.querysets.author_shown_to): "Anonymous member" for an
+    anonymous one, unless the viewer wrote it."""
+    return item.author_shown_to(context.get("user"))
+
+
 @register.filter
 def ago(moment):
     """How long ago, in words: "just now" under a minute, else "5 minutes ago"."""

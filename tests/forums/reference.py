@@ -21,6 +21,7 @@ after every random sequence of writes:
 - Thread.score: expected_score (the votes on its opening post)
 - Post.votes: expected_votes (the votes cast on it)
 - Community.public_thread_count: expected_public_thread_count (its live threads for everyone)
+- Thread.is_anonymous: expected_thread_anonymous (as anonymous as its opening post)
 
 To add one (a thread's count of replies for everyone, its last post for everyone…):
 write `expected_<name>(world, pk)` from the rules below, with a docstring that says the
@@ -62,6 +63,7 @@ class PostFacts:
     pending: bool
     deleted: bool
     created_at: datetime
+    anonymous: bool = False  # posted anonymously: "Anonymous member" to all but its author
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class World:
                     pending=row["is_pending"],
                     deleted=row["deleted_at"] is not None,
                     created_at=row["created_at"],
+                    anonymous=row["is_anonymous"],
                 )
                 for row in Post.objects.values(
                     "pk",
@@ -149,6 +152,7 @@ class World:
                     "is_pending",
                     "deleted_at",
                     "created_at",
+                    "is_anonymous",
                 )
             },
             votes=frozenset(PostVote.objects.values_list("member", "post")),
@@ -365,6 +369,38 @@ def last_post(world, viewer, thread):
     return max(posts, key=lambda post: (world.posts[post].created_at, post), default=None)
 
 
+# ------------------------------------------------------------ who is shown as the author?
+
+ANONYMOUS_MEMBER = "Anonymous member"
+
+
+def opening_post(world, thread):
+    return next(
+        (pk for pk, post in world.posts.items() if post.thread == thread and post.opening), None
+    )
+
+
+def thread_anonymous(world, thread):
+    """DESIGN.md: a thread is as anonymous as its opening post."""
+    opening = opening_post(world, thread)
+    return opening is not None and world.posts[opening].anonymous
+
+
+def author_shown(world, viewer, post):
+    """Who a viewer is shown as a post's author: its author's pk, unless it was posted
+    anonymously. Then it is ANONYMOUS_MEMBER to every viewer, moderators included; its own
+    author is shown it as theirs ("you, anonymously") and, like everyone, no name."""
+    facts = world.posts[post]
+    return ANONYMOUS_MEMBER if facts.anonymous else facts.author
+
+
+def thread_author_shown(world, viewer, thread):
+    """A thread's author as a list shows it ("by …"): its opening post's (author_shown)."""
+    if thread_anonymous(world, thread):
+        return ANONYMOUS_MEMBER
+    return world.threads[thread].author
+
+
 def solved(world, viewer, thread):
     """A question is "Solved" for a viewer when its accepted answer exists, is live (not
     deleted) and the viewer may read it: "solved" never points at an answer they cannot
@@ -493,6 +529,11 @@ def expected_score(world, thread):
     return sum(expected_votes(world, post) for post in openings)
 
 
+def expected_thread_anonymous(world, thread):
+    """Thread.is_anonymous: whether its opening post was posted anonymously."""
+    return thread_anonymous(world, thread)
+
+
 def expected_public_thread_count(world, community):
     """Community.public_thread_count: the community's threads for everyone who may read it,
     those whose audience takes in visitors too (public, shown, approved) and not deleted.
@@ -508,6 +549,7 @@ STORED_SHORTCUTS = (
     StoredShortcut("forums.Thread", "bumped_at", expected_bumped_at),
     StoredShortcut("forums.Thread", "bumped_by", expected_bumped_by),
     StoredShortcut("forums.Thread", "score", expected_score),
+    StoredShortcut("forums.Thread", "is_anonymous", expected_thread_anonymous),
     StoredShortcut("forums.Post", "votes", expected_votes),
     StoredShortcut("forums.Community", "public_thread_count", expected_public_thread_count),
 )

@@ -99,9 +99,10 @@ class Row:
     """One thread in a list page, as the viewer reads it."""
 
     thread: int
+    by: str  # display name of the thread's author, as shown ("Anonymous member")
     replies: int
     solved: bool
-    last_by: str | None  # display name of the last post's author
+    last_by: str | None  # display name of the last post's author, as shown
     last_at: datetime | None
 
 
@@ -113,6 +114,9 @@ def rows_of(html):
         rows.append(
             Row(
                 thread=int(re.search(r'href="/t/(\d+)/', row).group(1)),
+                by=unescape(
+                    re.search(r"</span>\s*by (?:<a [^>]*>)?([^<\n]+)", row).group(1)
+                ).strip(),
                 replies=int(re.search(r"<strong>(\d+)</strong> repl", row).group(1)),
                 solved='class="solved"' in row,
                 last_by=unescape(last.group(1)) if last else None,
@@ -123,17 +127,25 @@ def rows_of(html):
 
 
 def expected_rows(world, viewer_pk, threads, names):
-    """The rows the reference model says a list of these threads shows the viewer."""
+    """The rows the reference model says a list of these threads shows the viewer: authors
+    as reference.author_shown names them (never an anonymous post's)."""
+
+    def name(shown):
+        return shown if shown == reference.ANONYMOUS_MEMBER else names[shown]
+
     rows = []
     for thread in threads:
         last = reference.last_post(world, viewer_pk, thread)
         rows.append(
             Row(
                 thread=thread,
+                by=name(reference.thread_author_shown(world, viewer_pk, thread)),
                 replies=reference.reply_count(world, viewer_pk, thread),
                 solved=world.threads[thread].kind == "question"
                 and reference.solved(world, viewer_pk, thread),
-                last_by=None if last is None else names[world.posts[last].author],
+                last_by=None
+                if last is None
+                else name(reference.author_shown(world, viewer_pk, last)),
                 last_at=None if last is None else world.posts[last].created_at,
             )
         )
@@ -320,7 +332,7 @@ def newest_first(pks, index):
     return pks[-1 - index % len(pks)]
 
 
-def start(cast, author, community, visibility, kind):
+def start(cast, author, community, visibility, kind, anonymous=False):
     author = cast.acting(author)
     thread = services.thread_create(
         author=author,
@@ -329,17 +341,19 @@ def start(cast, author, community, visibility, kind):
         title=f"A {kind}",
         body=f"Opening words {len(cast.posts)}.",
         visibility=visibility,
+        anonymous=anonymous,
     )
     cast.threads.append(thread.pk)
     cast.posts.append(thread.posts.get(is_opening=True).pk)
 
 
-def reply(cast, author, thread, visibility):
+def reply(cast, author, thread, visibility, anonymous=False):
     post = services.post_create(
         author=cast.acting(author),
         thread=cast.thread(thread),
         body=f"A reply {len(cast.posts)}.",
         visibility=visibility,
+        anonymous=anonymous,
     )
     cast.posts.append(post.pk)
 
@@ -506,6 +520,9 @@ steps = st.one_of(
     st.tuples(st.just("start"), anyone, community, visibility, kind),
     st.tuples(st.just("reply"), anyone, nth, visibility),
     st.tuples(st.just("reply"), anyone, nth, visibility),
+    # Anonymously: Community A allows it, Community B refuses it.
+    st.tuples(st.just("start"), anyone, community, visibility, kind, st.just(True)),
+    st.tuples(st.just("reply"), anyone, nth, visibility, st.just(True)),
     st.tuples(st.just("edit"), nth),
     st.tuples(st.just("change_audience"), nth, visibility),
     st.tuples(st.just("delete"), nth),
@@ -551,7 +568,10 @@ def begin(beginning):
     ]
     communities = [
         make_community(
-            f"Community {letter}", read_access=access, premoderate_first_posts=premoderate
+            f"Community {letter}",
+            read_access=access,
+            premoderate_first_posts=premoderate,
+            allows_anonymous=letter == "A",
         )
         for letter, access, premoderate in zip(
             "AB", beginning.read_access, beginning.premoderate_first_posts, strict=True
@@ -677,6 +697,29 @@ LEAVING = (
     ),
 )
 
+# Anonymity: Ada asks anonymously in Community A, for everyone; Ben answers, and Ada's
+# reply there is anonymous too (her thread is); Cam replies anonymously for his circle,
+# which holds Ada, and is the last post she reads; Ada's anonymous thread in Community B,
+# which takes no anonymous posts, is refused; Ben's anonymous circle thread in A is read by
+# his circle (Ada) under "Anonymous member" too.
+ANONYMOUS = (
+    Beginning(
+        read_access=("open", "members"),
+        premoderate_first_posts=(0, 0),
+        joined=frozenset({(0, 0), (1, 0), (2, 0), (0, 1), (1, 1)}),
+    ),
+    (
+        ("start", 0, 0, "public", "question", True),
+        ("reply", 1, 0, "public"),
+        ("reply", 0, 0, "public"),
+        ("circle", 2, 0, True),
+        ("reply", 2, 0, "circle", True),
+        ("start", 0, 1, "public", "discussion", True),
+        ("circle", 1, 0, True),
+        ("start", 1, 0, "circle", "discussion", True),
+    ),
+)
+
 
 @pytest.fixture
 def _pages(settings):
@@ -701,6 +744,7 @@ def _pages(settings):
 @example(*DEACTIVATED_AND_BANNED, True)
 @example(*PREMODERATED, False)
 @example(*LEAVING, False)
+@example(*ANONYMOUS, False)
 def test_after_any_writes_everyone_sees_what_the_reference_model_allows(
     db, _pages, beginning, writes, pages_members_only
 ):
