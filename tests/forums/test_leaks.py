@@ -230,7 +230,7 @@ def build_threads(forum):
     reply("cam", circle_thread, "public")  # Cam was in Ada's circle once, say
 
     journal = start("ada", "open", "private", tags=["journal"])
-    reply("ada", journal, "public")
+    reply("ada", journal, "private")  # the one audience its author may give a reply there
 
     bens = start("ben", "open", "public", kind="question", tags=["shared"])
     deesanswer = reply("dee", bens, "public")  # Ada, whom Dee blocked, can't see it
