@@ -182,6 +182,15 @@ def post_audiences(post, *, thread):
     return reply_audiences(post.author, thread)
 
 
+_WIDTH = {Visibility.PRIVATE: 0, Visibility.CIRCLE: 1, Visibility.PUBLIC: 2}
+
+
+def widens(before, after):
+    """Whether going from one audience to the other reaches more kinds of reader: from the
+    author alone to a circle, or from a circle to the community."""
+    return _WIDTH[Visibility(after.reach)] > _WIDTH[Visibility(before.reach)]
+
+
 def matching_choice(audiences, current):
     """The choice among `audiences` that stands for `current` (an Audience): the one with
     its visibility, or else one that reaches the same people (a "My circle" reply stored

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from forums.choices import Visibility
+
 EMAIL = "an e-mail address"
 PHONE = "a phone number"
 ADDRESS = "a street address"
@@ -212,7 +214,7 @@ def describe(findings):
 
 def _reaches(audience, community):
     open_to_all = community.read_access == "open" and not settings.HEARTH_MEMBERS_ONLY
-    if audience.reach == "public" and open_to_all:
+    if audience.reach == Visibility.PUBLIC and open_to_all:
         return "anyone on the internet, signed in or not"
     reaches = audience.description[:1].lower() + audience.description[1:]
     return reaches.replace("this community", community.name)
@@ -248,7 +250,9 @@ def check_before_posting(parts, *, audience, author, community, confirmed, befor
     `answer`). An edit asks only about what was not already in the parts it replaces
     (`before`), which were posted knowingly: every match counts, so a second phone number
     added beside the first is asked about."""
-    if confirmed is True or (audience.reach == "private" and audience.owner_id == author.pk):
+    if confirmed is True or (
+        audience.reach == Visibility.PRIVATE and audience.owner_id == author.pk
+    ):
         return
     already = {(f.kind, f.text) for part in before for f in _every_finding(part)}
     new = [f for part in parts for f in _every_finding(part) if (f.kind, f.text) not in already]

@@ -663,9 +663,6 @@ def post_edit(
     return post
 
 
-_REACH_WIDTH = {Visibility.PRIVATE: 0, Visibility.CIRCLE: 1, Visibility.PUBLIC: 2}
-
-
 @transaction.atomic
 def post_change_visibility(*, post, by, visibility, personal_data_ok=False):
     """The author widens or narrows a post's audience; narrowing takes effect at once. The
@@ -684,7 +681,7 @@ def post_change_visibility(*, post, by, visibility, personal_data_ok=False):
     if post.is_opening:
         thread.visibility = visibility
     after = audiences.audience_of(post, thread=thread, viewer=by)
-    if _REACH_WIDTH[after.reach] > _REACH_WIDTH[before.reach]:
+    if audiences.widens(before, after):
         check_before_posting(
             (thread.title, post.body) if post.is_opening else (post.body,),
             audience=after,
