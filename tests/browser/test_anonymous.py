@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from forums.models import ModerationAction, Notification, Post
 from forums.moderation import services as moderation
 from tests.browser.accessibility import assert_accessible
+from tests.browser.test_posting import sign_in
 from tests.factories import (
     PASSWORD,
     enrol_totp,
@@ -16,14 +17,6 @@ from tests.factories import (
 )
 
 SECRET_NAME = "Quillon Vesper"
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("navigation", name="Your account").wait_for()
 
 
 def staff_sign_in(page, email, secret):

@@ -10,6 +10,7 @@ from forums.moderation import services as moderation
 from forums.services import post_edit, thread_accept_answer
 from tests.browser.accessibility import axe_violations, describe
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_posting import sign_in
 from tests.factories import (
     PASSWORD,
     join,
@@ -22,17 +23,6 @@ from tests.factories import (
 )
 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def sign_in(page, email, *, code_secret=None):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    if code_secret:
-        page.locator("#id_code").fill(totp_code(code_secret))
-        page.locator("#id_code").press("Enter")
-    page.locator(".notifications-link").wait_for()
 
 
 class Sweep:

@@ -4,17 +4,10 @@ and the account links, with JavaScript and without. On a wide screen they sit in
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.factories import PASSWORD, join, make_community, make_member
+from tests.browser.test_posting import sign_in
+from tests.factories import join, make_community, make_member
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page):
-    page.goto("/accounts/login/")
-    page.locator("#id_login").fill("moth@example.org")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    page.locator(".notifications-link").wait_for()
 
 
 @pytest.mark.parametrize("scripts", [False, True], ids=["no-javascript", "javascript"])
@@ -24,7 +17,7 @@ def test_a_member_on_a_phone_opens_the_menu_and_reaches_settings(browser, live_s
         base_url=live_server.url, viewport=PHONE, java_script_enabled=scripts
     )
     page = context.new_page()
-    _sign_in(page)
+    sign_in(page, "moth@example.org")
     menu = page.get_by_role("group").filter(has=page.locator("summary"))
     settings = page.get_by_role("link", name="Settings")
     assert not settings.is_visible()
@@ -53,7 +46,7 @@ def test_on_a_wide_screen_the_menu_is_the_bar(browser, live_server):
     join(make_member("Lantern Moth", email="moth@example.org"), make_community("Runners"))
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    _sign_in(page)
+    sign_in(page, "moth@example.org")
 
     assert not page.get_by_text("Menu", exact=True).is_visible()
     for name in ("Communities", "Settings", "Lantern Moth"):

@@ -21,7 +21,9 @@ def sign_in(page, email, start="/accounts/login/"):
     page.goto(start)
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=SIGN_IN).click()
+    # The next page has loaded before anything else is asked of this one.
+    with page.expect_navigation():
+        page.get_by_role("button", name=SIGN_IN).click()
 
 
 def on_a_phone(page, screenshot, name):

@@ -4,11 +4,14 @@ from tests.factories import PASSWORD, join, make_community, make_member
 
 
 def sign_in(page, email):
+    """Through the site's sign-in form; done when the header shows the member's
+    notifications, which it does at every width (the account links fold into a phone's
+    menu)."""
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("navigation", name="Your account").wait_for()
+    page.locator(".notifications-link").wait_for()
 
 
 def test_a_member_asks_and_a_circle_friend_replies_for_their_circle(page, screenshot):
