@@ -360,12 +360,16 @@ def reply(cast, author, thread, visibility, anonymous=False):
 
 def edit(cast, post):
     post = cast.post(post)
+    if post.author_id not in cast.members:
+        return  # its author left: the post is Former member's, whom nobody acts as
     author = cast.acting(cast.members.index(post.author_id))
     services.post_edit(post=post, by=author, body=f"Edited words {post.pk}.")
 
 
 def change_audience(cast, post, visibility):
     post = cast.post(post)
+    if post.author_id not in cast.members:
+        return  # its author left: the post is Former member's, whom nobody acts as
     author = cast.acting(cast.members.index(post.author_id))
     services.post_change_visibility(post=post, by=author, visibility=visibility)
 
